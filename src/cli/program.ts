@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../errors.js';
+import { packageVersion } from '../paths.js';
+import { processIo, type Io } from './io.js';
+
+/** A root program for one of our executables: commander errors become exit code 3 instead of process.exit. */
+export function createProgram(name: string, description: string, io: Io = processIo): Command {
+  return new Command(name)
+    .description(description)
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .exitOverride();
+}
+
+/** Parse argv and run; resolves to the exit code (the bins set process.exitCode, never call process.exit). */
+export async function runProgram(program: Command, argv: string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return ExitCode.usage;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { LocalHost } from '../host/local.js';
+import { shippedTmuxConf } from '../paths.js';
+import { DEFAULT_SOCKET, type SocketSpec } from '../tmux/client.js';
+import { TmuxTransport } from '../transport/tmux/transport.js';
+import type { Transport } from '../transport/types.js';
+import { FleetError } from '../errors.js';
+import { loadRoster } from '../roster/load.js';
+import { resolveRosterPath } from '../roster/paths.js';
+import type { Roster } from '../roster/schema.js';
+
+/** Options every command accepts (socket and roster selection). */
+export interface CommonOptions {
+  socket?: string;
+  socketPath?: string;
+  roster?: string;
+}
+
+export const DEFAULT_HOLDER = '_holder';
+
+/** What a command needs from its surroundings: environment, roster, socket, and a transport per host. */
+export class Context {
+  private rosterCache: Roster | null | undefined;
+  readonly localHost = new LocalHost('local');
+
+  constructor(
+    readonly options: CommonOptions,
+    readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  rosterPath(): string {
+    return resolveRosterPath({ flag: this.options.roster, env: this.env });
+  }
+
+  /** The roster, or null when none exists and `required` is false. An invalid roster always throws. */
+  roster(required: true): Roster;
+  roster(required: false): Roster | null;
+  roster(required: boolean): Roster | null {
+    if (this.rosterCache !== undefined && (this.rosterCache !== null || !required)) return this.rosterCache;
+    const path = this.rosterPath();
+    if (!required && !existsSync(path)) {
+      this.rosterCache = null;
+      return null;
+    }
+    this.rosterCache = loadRoster(path, { env: this.env });
+    return this.rosterCache;
+  }
+
+  /** -S path, then -L name, then MOSAIC_TMUX_SOCKET, then the roster's socket, then mosaic-factory. */
+  socket(): SocketSpec {
+    if (this.options.socketPath) return { path: this.options.socketPath };
+    if (this.options.socket) return { name: this.options.socket };
+    if (this.env.MOSAIC_TMUX_SOCKET) return { name: this.env.MOSAIC_TMUX_SOCKET };
+    const roster = this.roster(false);
+    return { name: roster?.tmux?.socket_name ?? DEFAULT_SOCKET };
+  }
+
+  holderSession(): string {
+    return this.roster(false)?.tmux?.holder_session ?? DEFAULT_HOLDER;
+  }
+
+  /** The transport for a roster host ('local' for this machine). */
+  transport(host = 'local'): Transport & { describe(): string } {
+    const roster = this.options.socket || this.options.socketPath || this.env.MOSAIC_TMUX_SOCKET ? null : this.roster(false);
+    if (roster && roster.transport !== 'tmux') {
+      throw new FleetError('TRANSPORT_UNAVAILABLE', `transport '${roster.transport}' is not available yet`, { hint: 'set `transport: tmux` in the roster' });
+    }
+    if (host !== 'local') {
+      throw new FleetError('USAGE', `host '${host}' is not supported yet`);
+    }
+    return new TmuxTransport({ host: this.localHost, socket: this.socket(), holderSession: this.holderSession(), configFile: shippedTmuxConf() });
+  }
+}

@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run, type RunOptions, type RunResult } from '../exec/run.js';
+import type { HeldLock, Host } from './types.js';
+import { HOLD_SCRIPT, holdLock } from './lock.js';
+
+/** Directory for lock files: beside tmux's own sockets, private to this user. */
+export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.TMUX_TMPDIR || tmpdir();
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  return join(base, `mosaic-fleet-${uid}`, 'locks');
+}
+
+/** Lock keys become file names: keep them to a safe alphabet. */
+export function lockFileName(key: string): string {
+  return `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.lock`;
+}
+
+export class LocalHost implements Host {
+  readonly name: string;
+  readonly isLocal = true;
+
+  constructor(name = 'local') {
+    this.name = name;
+  }
+
+  exec(argv: string[], options?: RunOptions): Promise<RunResult> {
+    return run(argv, options);
+  }
+
+  async lock(key: string, timeoutMs: number): Promise<HeldLock> {
+    const dir = lockDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, lockFileName(key));
+    const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+    return holdLock(['flock', '-x', '-w', String(seconds), file, 'sh', '-c', HOLD_SCRIPT], key, timeoutMs);
+  }
+
+  async shortHostname(): Promise<string> {
+    return shortName(hostname());
+  }
+}
+
+export function shortName(name: string): string {
+  return name.split('.')[0] || name || '?';
+}

@@ -1,0 +1,19 @@
+import type { RunOptions, RunResult } from '../exec/run.js';
+
+/** A held exclusive lock; the kernel releases it if this process dies. */
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+/** A machine that runs tmux: the local one, or a remote one over ssh. Everything that touches a tmux host goes through this. */
+export interface Host {
+  /** Roster name of the host ('local' for this machine). */
+  readonly name: string;
+  readonly isLocal: boolean;
+  /** Run argv on the host (never through a shell on our side); stdin from options.input. */
+  exec(argv: string[], options?: RunOptions): Promise<RunResult>;
+  /** Take an exclusive lock named `key` on the host, waiting at most timeoutMs. */
+  lock(key: string, timeoutMs: number): Promise<HeldLock>;
+  /** `hostname -s` of the machine, for the addressing preamble. */
+  shortHostname(): Promise<string>;
+}

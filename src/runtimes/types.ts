@@ -1,0 +1,62 @@
+// What a runtime profile knows about one kind of REPL: how to launch it and how to read its screen.
+
+/** One row of a captured pane. `text` is what a person sees; `solid` is the same row with dim (SGR 2) runs blanked,
+ *  because REPLs draw placeholders and suggestions dim and those count as an empty input box. */
+export interface ScreenLine {
+  text: string;
+  solid: string;
+}
+
+export interface Screen {
+  lines: ScreenLine[];
+  width: number;
+  /** Row of the cursor within `lines`, when known. */
+  cursorY?: number;
+}
+
+/** What a runtime profile reads off a screen. */
+export interface ScreenState {
+  /** Input box content as typed text (dim placeholders removed, prompt glyph removed, rows joined with \n);
+   *  '' for an empty box; null when no input box is visible (UI not drawn, a dialog, a raw shell). */
+  input: string | null;
+  /** A turn is running (spinner, "esc to interrupt", ...). */
+  busy: boolean;
+  /** A queued/steering indicator for messages accepted while busy is visible. */
+  queued: boolean;
+  /** The UI is drawn and will take input now (input box visible, no modal dialog). */
+  ready: boolean;
+  /** Everything above the input box (the transcript), rows joined with \n. */
+  transcript: string;
+  /** A modal or first-run dialog the profile recognised (e.g. "trust folder"); undefined when none. */
+  dialog?: string;
+}
+
+export interface LaunchSpec {
+  /** argv executed directly by tmux (no shell). */
+  argv: string[];
+  env?: Record<string, string>;
+}
+
+export interface LaunchContext {
+  agentName: string;
+  workingDirectory: string;
+  /** Absolute path of this package's root (for the bundled sim). */
+  packageRoot: string;
+  env: Record<string, string>;
+}
+
+export interface RuntimeProfile {
+  name: string;
+  /** The CLI's own launch command for an agent (no Mosaic launcher). */
+  launch(ctx: LaunchContext): LaunchSpec;
+  /** Slash command that starts a fresh conversation, or null when the runtime has none (restart instead). */
+  resetCommand: string | null;
+  /** Read the screen. Must never throw: an unrecognised screen gives input=null, ready=false. */
+  parse(screen: Screen): ScreenState;
+  /** True when `after` shows a fresh conversation following a reset issued at `before`. */
+  isFreshAfterReset(before: ScreenState, after: ScreenState): boolean;
+  /** Milliseconds to wait after the pasted body is visible before the first Enter (0 for most REPLs). */
+  enterDelayMs: number;
+  /** Patterns a REPL shows in place of a long paste (e.g. /\[Pasted text #\d+/); their presence means "our body is in the box". */
+  pastePlaceholders: RegExp[];
+}

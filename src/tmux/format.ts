@@ -1,0 +1,116 @@
+// Building and parsing `-F` formats. The separator is U+241E: tmux with no attached client rewrites
+// control bytes (TAB, 0x1f) in -F output to '_', and names cannot contain this symbol in practice.
+export const SEP = '\u241e';
+
+export const PANE_FIELDS = [
+  'session_name',
+  'session_id',
+  'session_created',
+  'window_index',
+  'window_name',
+  'window_active',
+  'pane_index',
+  'pane_id',
+  'pane_active',
+  'pane_pid',
+  'pane_dead',
+  'pane_dead_status',
+  'pane_current_command',
+  'pane_current_path',
+  'pane_width',
+  'pane_height',
+  'cursor_y',
+  'pane_in_mode',
+  '@mosaic_agent',
+  '@mosaic_runtime',
+  '@mosaic_started',
+  '@mosaic_launcher',
+  'socket_path',
+  'busy_line',
+] as const;
+
+export type PaneField = (typeof PANE_FIELDS)[number];
+
+export interface PaneInfo {
+  sessionName: string;
+  sessionId: string;
+  sessionCreated: number;
+  windowIndex: number;
+  windowName: string;
+  windowActive: boolean;
+  paneIndex: number;
+  paneId: string;
+  paneActive: boolean;
+  panePid: number;
+  dead: boolean;
+  deadStatus: number | null;
+  currentCommand: string;
+  currentPath: string;
+  width: number;
+  height: number;
+  cursorY: number;
+  inMode: boolean;
+  agent: string;
+  runtime: string;
+  started: number | null;
+  launcher: string;
+  socketPath: string;
+  /** A busy marker is on screen (see BUSY_SEARCH). */
+  busy: boolean;
+}
+
+// Busy markers of every known REPL, searched by tmux itself (#{C/r:...} gives the first matching row, 0 for none),
+// so one list-panes call tells idle from busy for the whole fleet.
+export const BUSY_SEARCH = 'esc to interrupt|esc interrupt|Working…|Working \\(|Working\\.\\.\\.|■■■■■■|^[✻✶✳✢✽✦·*] [A-Z][^ ]+…';
+
+const EXPRESSIONS: Partial<Record<PaneField, string>> = { busy_line: `C/r:${BUSY_SEARCH}` };
+
+export function paneFormat(): string {
+  return PANE_FIELDS.map((f) => `#{${EXPRESSIONS[f] ?? f}}`).join(SEP);
+}
+
+function toInt(value: string | undefined): number {
+  const n = Number.parseInt(value ?? '', 10);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** Parse one `list-panes -F paneFormat()` row; null for rows that do not have exactly the expected fields. */
+export function parsePaneLine(line: string): PaneInfo | null {
+  const f = line.split(SEP);
+  if (f.length !== PANE_FIELDS.length) return null;
+  const get = (name: PaneField) => f[PANE_FIELDS.indexOf(name)] ?? '';
+  return {
+    sessionName: get('session_name'),
+    sessionId: get('session_id'),
+    sessionCreated: toInt(get('session_created')),
+    windowIndex: toInt(get('window_index')),
+    windowName: get('window_name'),
+    windowActive: get('window_active') === '1',
+    paneIndex: toInt(get('pane_index')),
+    paneId: get('pane_id'),
+    paneActive: get('pane_active') === '1',
+    panePid: toInt(get('pane_pid')),
+    dead: get('pane_dead') === '1',
+    deadStatus: get('pane_dead_status') === '' ? null : toInt(get('pane_dead_status')),
+    currentCommand: get('pane_current_command'),
+    currentPath: get('pane_current_path'),
+    width: toInt(get('pane_width')),
+    height: toInt(get('pane_height')),
+    cursorY: toInt(get('cursor_y')),
+    inMode: get('pane_in_mode') === '1',
+    agent: get('@mosaic_agent'),
+    runtime: get('@mosaic_runtime'),
+    started: get('@mosaic_started') === '' ? null : toInt(get('@mosaic_started')),
+    launcher: get('@mosaic_launcher'),
+    socketPath: get('socket_path'),
+    busy: toInt(get('busy_line')) > 0,
+  };
+}
+
+export function parsePaneList(stdout: string): PaneInfo[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map(parsePaneLine)
+    .filter((p): p is PaneInfo => p !== null);
+}

@@ -1,0 +1,268 @@
+import { FleetError, UsageError } from '../../errors.js';
+import type { Host } from '../../host/types.js';
+import { Tmux, observePane, describeSocket, type SocketSpec } from '../../tmux/client.js';
+import type { PaneInfo } from '../../tmux/format.js';
+import { resolvePane } from '../../tmux/target.js';
+import { profileFor } from '../../runtimes/registry.js';
+import { deliver } from '../../delivery/deliver.js';
+import { checkBody, preambleFor, sanitizeBody } from '../../delivery/body.js';
+import type {
+  AgentLaunch,
+  AgentStatus,
+  FleetOverview,
+  OutgoingMessage,
+  SendOptions,
+  SendResult,
+  StartOutcome,
+  Transport,
+} from '../types.js';
+import { processTree, reap } from './processes.js';
+
+export interface TmuxTransportOptions {
+  host: Host;
+  socket: SocketSpec;
+  holderSession: string;
+  configFile?: string;
+}
+
+// The holder keeps the server alive and owns it (it is created first, so the server forks from its caller).
+const HOLDER_ARGV = ['sh', '-c', 'trap "exit 0" TERM HUP; while :; do sleep 3600 & wait $!; done'];
+const PANE_SIZE = ['-x', '200', '-y', '50'];
+
+export class TmuxTransport implements Transport {
+  readonly kind = 'tmux';
+  readonly tmux: Tmux;
+  readonly host: Host;
+  readonly holderSession: string;
+
+  constructor(options: TmuxTransportOptions) {
+    this.host = options.host;
+    this.holderSession = options.holderSession;
+    this.tmux = new Tmux(options.host, options.socket, options.configFile);
+  }
+
+  async overview(rosterNames: string[]): Promise<FleetOverview> {
+    const panes = await this.tmux.listPanes();
+    const serverPid = panes.length > 0 ? await this.tmux.serverPid() : null;
+    const bySession = firstPanePerSession(panes);
+    const agents: AgentStatus[] = [];
+    const seen = new Set<string>();
+    for (const name of rosterNames) {
+      seen.add(name);
+      const pane = bySession.get(name);
+      agents.push(pane ? await this.statusOf(pane, true) : missingStatus(name, this.host.name));
+    }
+    for (const [name, pane] of bySession) {
+      if (seen.has(name) || name === this.holderSession) continue;
+      agents.push(await this.statusOf(pane, false));
+    }
+    return {
+      host: this.host.name,
+      reachable: true,
+      serverPid,
+      socketPath: panes[0]?.socketPath ?? null,
+      holder: panes.length === 0 ? 'no-server' : bySession.has(this.holderSession) ? 'running' : 'missing',
+      agents,
+    };
+  }
+
+  private async statusOf(pane: PaneInfo, inRoster: boolean): Promise<AgentStatus> {
+    const base: AgentStatus = {
+      name: pane.sessionName,
+      host: this.host.name,
+      state: pane.dead ? 'dead' : pane.busy ? 'busy' : 'idle',
+      inRoster,
+      runtime: pane.runtime || 'unknown',
+      launcher: pane.launcher || 'unknown',
+      pid: pane.dead ? null : pane.panePid,
+      paneId: pane.paneId,
+      exitStatus: pane.deadStatus,
+      startedAt: pane.started ?? pane.sessionCreated * 1000,
+      currentCommand: pane.currentCommand || null,
+    };
+    return base;
+  }
+
+  async ensureHolder(): Promise<'created' | 'present'> {
+    const panes = await this.tmux.listPanes();
+    if (panes.some((p) => p.sessionName === this.holderSession)) return 'present';
+    try {
+      await this.tmux.run(['new-session', '-d', '-s', this.holderSession, ...PANE_SIZE, '--', ...HOLDER_ARGV, ';', 'set-option', '@mosaic_holder', '1']);
+    } catch (error) {
+      // Another starter created it between our check and our call.
+      if (error instanceof FleetError && /duplicate session/.test(error.message)) return 'present';
+      throw error;
+    }
+    return 'created';
+  }
+
+  async start(agent: AgentLaunch, options: { replace?: boolean }): Promise<StartOutcome> {
+    await this.ensureHolder();
+    const panes = await this.tmux.listPanes();
+    const existing = panes.find((p) => p.sessionName === agent.name);
+    if (existing && !existing.dead && !options.replace) return 'already-running';
+    if (existing) {
+      await this.respawn(existing, agent);
+      return existing.dead ? 'revived' : 'replaced';
+    }
+    await this.create(agent);
+    return 'started';
+  }
+
+  private launchArgs(agent: AgentLaunch): string[] {
+    const env = Object.entries(agent.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    return ['-c', agent.workingDirectory, ...env, '--', ...agent.argv];
+  }
+
+  private tagArgs(agent: AgentLaunch, target: string[]): string[] {
+    const set = (key: string, value: string) => [';', 'set-option', '-p', ...target, key, value];
+    return [
+      ';', 'set-option', '-w', ...target, 'remain-on-exit', 'on',
+      ...set('@mosaic_agent', agent.name),
+      ...set('@mosaic_runtime', agent.runtime),
+      ...set('@mosaic_profile', agent.profile),
+      ...set('@mosaic_launcher', agent.launcher),
+      ...set('@mosaic_started', String(Date.now())),
+    ];
+  }
+
+  private async create(agent: AgentLaunch): Promise<void> {
+    // remain-on-exit is set in the same command list, before tmux can process a fast crash of the program.
+    await this.tmux.run(['new-session', '-d', '-s', agent.name, ...PANE_SIZE, ...this.launchArgs(agent), ...this.tagArgs(agent, [])]);
+  }
+
+  private async respawn(pane: PaneInfo, agent: AgentLaunch): Promise<void> {
+    const tree = pane.dead ? [] : await processTree(this.host, [pane.panePid]);
+    await this.tmux.run(['respawn-pane', '-k', '-t', pane.paneId, ...this.launchArgs(agent), ...this.tagArgs(agent, ['-t', pane.paneId])]);
+    await reap(this.host, tree);
+  }
+
+  async waitReady(agent: AgentLaunch): Promise<void> {
+    const profile = profileFor(agent.profile);
+    const deadline = Date.now() + agent.readyTimeoutMs;
+    const pane = await this.tmux.resolve(`=${agent.name}`);
+    for (;;) {
+      const obs = await observePane(this.tmux, pane.paneId);
+      if (obs.dead) throw new FleetError('PANE_DEAD', `${agent.name} exited while starting`, { hint: `see its last output: mosaic-agent tail ${agent.name}` });
+      const state = profile.parse(obs.screen);
+      if (state.ready && (state.input !== null || profile.name === 'shell' || profile.name === 'generic')) return;
+      if (Date.now() > deadline) {
+        throw new FleetError('TIMEOUT', `${agent.name} (${agent.runtime}) did not become ready within ${Math.round(agent.readyTimeoutMs / 1000)} s${state.dialog ? `: it shows ${state.dialog}` : ''}`, {
+          hint: `look at it: mosaic-agent tail ${agent.name}; raise defaults.ready_timeout_seconds if it is just slow`,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async stop(name: string): Promise<'stopped' | 'not-running'> {
+    if (name === this.holderSession) throw new UsageError(`'${name}' is the holder session`, 'stop the whole fleet with `mosaic-fleet stop --all`');
+    const panes = (await this.tmux.listPanes()).filter((p) => p.sessionName === name);
+    if (panes.length === 0) return 'not-running';
+    const tree = await processTree(this.host, panes.filter((p) => !p.dead).map((p) => p.panePid));
+    // The session id ($N) is exact; a name would prefix-match a sibling.
+    await this.tmux.run(['kill-session', '-t', panes[0]!.sessionId]);
+    await reap(this.host, tree);
+    return 'stopped';
+  }
+
+  async stopServer(): Promise<'stopped' | 'not-running'> {
+    const panes = await this.tmux.listPanes();
+    if (panes.length === 0) return 'not-running';
+    const tree = await processTree(this.host, panes.filter((p) => !p.dead).map((p) => p.panePid));
+    await this.tmux.run(['kill-server']);
+    await reap(this.host, tree);
+    return 'stopped';
+  }
+
+  async send(target: string, message: OutgoingMessage, options: SendOptions): Promise<SendResult> {
+    const panes = await this.tmux.listPanes();
+    if (panes.length === 0) {
+      throw new FleetError('NO_SERVER', `no tmux server is running on ${this.tmux.where()}`, {
+        hint: 'start the fleet with `mosaic-fleet start`, or name the right socket with -L',
+      });
+    }
+    const pane = resolvePane(panes, target, this.tmux.where());
+    if (pane.sessionName === this.holderSession) throw new UsageError(`'${pane.sessionName}' is the fleet's holder session, not an agent`);
+    if (pane.dead) {
+      throw new FleetError('PANE_DEAD', `${pane.sessionName} is dead (its program exited with status ${pane.deadStatus ?? '?'})`, {
+        hint: `revive it with \`mosaic-fleet start ${pane.sessionName}\``,
+      });
+    }
+    const body = sanitizeBody(message.body);
+    checkBody(body, { preamble: message.preamble, raw: !message.preamble });
+    const to = { host: message.toHost, session: pane.sessionName };
+    const text = message.preamble ? `${preambleFor(message.from, to)} ${body}` : body;
+    const profile = profileFor(message.profile ?? (await this.paneProfile(pane)));
+    const outcome = await deliver(this.tmux, pane, text, profile, {
+      ...(options.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: options.verifyTimeoutMs } : {}),
+      ...(options.maxEnters !== undefined ? { maxEnters: options.maxEnters } : {}),
+      ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+      ...(options.holdMs !== undefined ? { holdMs: options.holdMs } : {}),
+      ...(options.whenIdleMs !== undefined ? { whenIdleMs: options.whenIdleMs } : {}),
+      ...(options.lockTimeoutMs !== undefined ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+    return {
+      status: outcome.status,
+      to,
+      text,
+      enters: outcome.enters,
+      latencyMs: outcome.latencyMs,
+      paneId: pane.paneId,
+      ...(outcome.detail ? { detail: outcome.detail } : {}),
+    };
+  }
+
+  private async paneProfile(pane: PaneInfo): Promise<string | undefined> {
+    try {
+      const out = await this.tmux.run(['show-options', '-p', '-v', '-q', '-t', pane.paneId, '@mosaic_profile']);
+      return out.trim() || pane.runtime || undefined;
+    } catch {
+      return pane.runtime || undefined;
+    }
+  }
+
+  async tail(target: string, lines: number | 'all'): Promise<string> {
+    const pane = await this.tmux.resolve(target);
+    const text = await this.tmux.captureHistory(pane.paneId, lines);
+    const rows = text.replace(/\n+$/, '').split('\n');
+    return (lines === 'all' ? rows : rows.slice(-lines)).join('\n');
+  }
+
+  async inspect(target: string, profileName?: string) {
+    const pane = await this.tmux.resolve(target);
+    const obs = await observePane(this.tmux, pane.paneId);
+    const state = profileFor(profileName ?? (await this.paneProfile(pane))).parse(obs.screen);
+    return { ready: state.ready && !obs.dead, busy: state.busy, input: state.input, transcript: state.transcript };
+  }
+
+  describe(): string {
+    return describeSocket(this.tmux.socket);
+  }
+}
+
+function firstPanePerSession(panes: PaneInfo[]): Map<string, PaneInfo> {
+  const map = new Map<string, PaneInfo>();
+  for (const p of panes) {
+    const prev = map.get(p.sessionName);
+    if (!prev || (p.windowActive && p.paneActive && !(prev.windowActive && prev.paneActive))) map.set(p.sessionName, p);
+  }
+  return map;
+}
+
+function missingStatus(name: string, host: string): AgentStatus {
+  return {
+    name,
+    host,
+    state: 'missing',
+    inRoster: true,
+    runtime: 'unknown',
+    launcher: 'unknown',
+    pid: null,
+    paneId: null,
+    exitStatus: null,
+    startedAt: null,
+    currentCommand: null,
+  };
+}

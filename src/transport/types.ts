@@ -1,0 +1,94 @@
+// The seam between the commands and the message transport. Commands (src/fleet, src/agent, src/cli) depend only on
+// this file; tmux lives below it in src/transport/tmux/. A Matrix transport implements the same interface.
+import type { DeliveryStatus } from '../delivery/deliver.js';
+import type { Endpoint } from '../delivery/body.js';
+
+/** What the transport needs to start one agent. */
+export interface AgentLaunch {
+  name: string;
+  host: string;
+  runtime: string;
+  /** Screen profile to read this agent with (a builtin runtime name). */
+  profile: string;
+  launcher: string;
+  argv: string[];
+  env: Record<string, string>;
+  workingDirectory: string;
+  readyTimeoutMs: number;
+}
+
+export type AgentState = 'idle' | 'busy' | 'running' | 'starting' | 'dead' | 'missing';
+
+export interface AgentStatus {
+  name: string;
+  host: string;
+  state: AgentState;
+  /** In the roster (false: a session on the socket the roster does not name). */
+  inRoster: boolean;
+  runtime: string;
+  launcher: string;
+  pid: number | null;
+  paneId: string | null;
+  exitStatus: number | null;
+  startedAt: number | null;
+  currentCommand: string | null;
+}
+
+export interface FleetOverview {
+  host: string;
+  reachable: boolean;
+  error?: string;
+  serverPid: number | null;
+  socketPath: string | null;
+  holder: 'running' | 'missing' | 'no-server';
+  agents: AgentStatus[];
+}
+
+export interface OutgoingMessage {
+  from: Endpoint;
+  /** Display name of the destination host for the preamble. */
+  toHost: string;
+  body: string;
+  preamble: boolean;
+  /** Screen profile override for raw targets (--runtime). */
+  profile?: string;
+}
+
+export interface SendOptions {
+  verifyTimeoutMs?: number;
+  maxEnters?: number;
+  readyTimeoutMs?: number;
+  holdMs?: number;
+  whenIdleMs?: number;
+  lockTimeoutMs?: number;
+  onEvent?: (event: { kind: string; atMs: number; [k: string]: unknown }) => void;
+}
+
+export interface SendResult {
+  status: DeliveryStatus;
+  to: Endpoint;
+  /** The exact text pasted (preamble + sanitized body). */
+  text: string;
+  enters: number;
+  latencyMs: number;
+  detail?: string;
+  paneId: string;
+}
+
+export type StartOutcome = 'started' | 'revived' | 'already-running' | 'replaced';
+
+export interface Transport {
+  readonly kind: string;
+  /** Status of every agent session (and the holder) in one pass. */
+  overview(rosterNames: string[]): Promise<FleetOverview>;
+  ensureHolder(): Promise<'created' | 'present'>;
+  start(agent: AgentLaunch, options: { replace?: boolean }): Promise<StartOutcome>;
+  /** Wait until the agent's REPL is ready for input. */
+  waitReady(agent: AgentLaunch): Promise<void>;
+  stop(name: string): Promise<'stopped' | 'not-running'>;
+  stopServer(): Promise<'stopped' | 'not-running'>;
+  send(target: string, message: OutgoingMessage, options: SendOptions): Promise<SendResult>;
+  tail(target: string, lines: number | 'all'): Promise<string>;
+  /** Screen state of one agent (ready/busy/input) for reset confirmation. */
+  inspect(target: string, profile?: string): Promise<{ ready: boolean; busy: boolean; input: string | null; transcript: string }>;
+}

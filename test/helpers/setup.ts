@@ -1,0 +1,13 @@
+// Every test process starts outside any tmux client and with a private tmux socket directory,
+// so even a "default" server in a test is a private one and the developer's servers are unreachable.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+delete process.env.TMUX;
+delete process.env.TMUX_PANE;
+delete process.env.MOSAIC_TMUX_SOCKET;
+delete process.env.MOSAIC_FLEET_ROSTER;
+if (!process.env.MOSAIC_TEST_KEEP_TMUX_TMPDIR) {
+  process.env.TMUX_TMPDIR = mkdtempSync(join(tmpdir(), 'mft-tmux-'));
+}
