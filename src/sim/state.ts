@@ -1,0 +1,246 @@
+// The demo agent's behaviour as a pure state machine: input events and the clock in, new state and effects out.
+import type { InputEvent } from './input.js';
+
+export interface SimConfig {
+  name: string;
+  swallowMs: number;
+  busyMs: number;
+  ignoreEnter: boolean;
+  placeholderLines: number;
+}
+
+/** A run of draft text; `label` is set when a paste is shown as a placeholder instead of its text. */
+export interface DraftSegment {
+  text: string;
+  label: string | null;
+}
+
+export type TranscriptEntry = { kind: 'user'; text: string } | { kind: 'line'; text: string };
+
+export interface Turn {
+  text: string;
+  startedAt: number;
+  endsAt: number;
+}
+
+export interface SimState {
+  readonly config: SimConfig;
+  readonly session: number;
+  readonly draft: readonly DraftSegment[];
+  readonly pasteCount: number;
+  readonly lastPasteEndAt: number | null;
+  readonly transcript: readonly TranscriptEntry[];
+  readonly turn: Turn | null;
+  readonly queue: readonly string[];
+}
+
+export type LogKind = 'start' | 'submit' | 'swallowed' | 'command' | 'exit';
+
+export interface LogRecord {
+  ts: number;
+  name: string;
+  session: number;
+  kind: LogKind;
+  text?: string;
+  queued?: boolean;
+}
+
+export type Effect = { kind: 'log'; record: LogRecord } | { kind: 'exit'; code: number };
+
+export interface Step {
+  state: SimState;
+  effects: Effect[];
+}
+
+/** Pastes longer than this on (at most a few) lines are collapsed like Claude Code does. */
+export const LONG_PASTE_CHARS = 1000;
+
+const MAX_TRANSCRIPT_ENTRIES = 500;
+const RESET_COMMANDS = new Set(['/clear', '/new']);
+
+export function createState(config: SimConfig): SimState {
+  return { config, session: 1, draft: [], pasteCount: 0, lastPasteEndAt: null, transcript: [], turn: null, queue: [] };
+}
+
+export function logRecord(state: SimState, kind: LogKind, now: number, extra: Pick<LogRecord, 'text' | 'queued'> = {}): LogRecord {
+  return { ts: now, name: state.config.name, session: state.session, kind, ...extra };
+}
+
+/** When the current turn ends (the caller sets a timer for it), or null when idle. */
+export function nextWakeAt(state: SimState): number | null {
+  return state.turn ? state.turn.endsAt : null;
+}
+
+export function isBusy(state: SimState): boolean {
+  return state.turn !== null;
+}
+
+/** The text that Enter would submit (pastes at full length, not their placeholders). */
+export function draftText(state: SimState): string {
+  return state.draft.map((s) => s.text).join('');
+}
+
+/** The text the input box shows (pastes replaced by their placeholders). */
+export function draftDisplay(state: SimState): string {
+  return state.draft.map((s) => s.label ?? s.text).join('');
+}
+
+/** Finish every turn whose busy time has passed and start the queued ones, oldest first. */
+export function advance(state: SimState, now: number): Step {
+  let next = state;
+  while (next.turn && next.turn.endsAt <= now) next = finishTurn(next);
+  return { state: next, effects: [] };
+}
+
+/** Apply one input event at time `now`. */
+export function applyInput(state: SimState, event: InputEvent, now: number): Step {
+  const current = advance(state, now).state;
+  switch (event.kind) {
+    case 'text':
+      return unchanged(appendTyped(current, event.text));
+    case 'paste':
+      return unchanged(appendPaste(current, event.text, now));
+    case 'backspace':
+      return unchanged(deleteBack(current));
+    case 'clear':
+      return unchanged({ ...current, draft: [] });
+    case 'interrupt':
+      // C-c only clears a draft: quitting on it would lose the agent, and an empty box ignores it.
+      return unchanged(current.draft.length > 0 ? { ...current, draft: [] } : current);
+    case 'enter':
+      return pressEnter(current, now);
+  }
+}
+
+function unchanged(state: SimState): Step {
+  return { state, effects: [] };
+}
+
+function appendTyped(state: SimState, text: string): SimState {
+  const draft = [...state.draft];
+  const last = draft[draft.length - 1];
+  if (last && last.label === null) draft[draft.length - 1] = { text: last.text + text, label: null };
+  else draft.push({ text, label: null });
+  return { ...state, draft };
+}
+
+function appendPaste(state: SimState, text: string, now: number): SimState {
+  const pasted = { ...state, lastPasteEndAt: now };
+  if (text === '') return pasted;
+  const label = placeholderFor(text, state.config.placeholderLines, state.pasteCount + 1);
+  if (label === null) return appendTyped(pasted, text);
+  return { ...pasted, draft: [...state.draft, { text, label }], pasteCount: state.pasteCount + 1 };
+}
+
+/** Claude Code collapses big pastes into a numbered placeholder; null when the paste is shown as typed. */
+export function placeholderFor(text: string, maxLines: number, number: number): string | null {
+  const newlines = countNewlines(text);
+  if (newlines > maxLines) return `[Pasted text #${number} +${newlines} lines]`;
+  if (charCount(text) > LONG_PASTE_CHARS) return newlines === 0 ? `[Pasted text #${number}]` : `[Pasted text #${number} +${newlines} lines]`;
+  return null;
+}
+
+function deleteBack(state: SimState): SimState {
+  const draft = [...state.draft];
+  const last = draft.pop();
+  if (!last) return state;
+  if (last.label === null) {
+    const chars = [...last.text];
+    chars.pop();
+    if (chars.length > 0) draft.push({ text: chars.join(''), label: null });
+  }
+  // A placeholder is one token: backspace removes the whole paste, as in Claude Code.
+  return { ...state, draft };
+}
+
+function pressEnter(state: SimState, now: number): Step {
+  if (state.config.ignoreEnter) return unchanged(state);
+  const text = draftText(state);
+  if (isInSwallowWindow(state, now)) {
+    return { state, effects: [log(state, 'swallowed', now, { text })] };
+  }
+  if (text === '') return unchanged(state);
+  const cleared = { ...state, draft: [] };
+  const command = slashCommand(text);
+  if (command === null) return submitMessage(cleared, text, now);
+  if (RESET_COMMANDS.has(command)) return resetSession(cleared, text.trim(), now);
+  if (command === '/exit') return { state: cleared, effects: [log(cleared, 'exit', now, { text: command }), { kind: 'exit', code: 0 }] };
+  return unchanged(addLine(cleared, `● Unknown command: ${command}`));
+}
+
+// Some REPLs drop an Enter that lands right after a paste (they are still digesting it); the draft stays.
+function isInSwallowWindow(state: SimState, now: number): boolean {
+  const { swallowMs } = state.config;
+  return swallowMs > 0 && state.lastPasteEndAt !== null && now - state.lastPasteEndAt < swallowMs;
+}
+
+/** The slash command a draft starts with ("/clear"), or null for an ordinary message (including paths like /tmp/x). */
+export function slashCommand(text: string): string | null {
+  const match = /^\/([A-Za-z][A-Za-z0-9_-]*)(?=\s|$)/.exec(text);
+  return match ? `/${match[1]}` : null;
+}
+
+function submitMessage(state: SimState, text: string, now: number): Step {
+  if (state.turn) {
+    const queued = { ...state, queue: [...state.queue, text] };
+    return { state: queued, effects: [log(queued, 'submit', now, { text, queued: true })] };
+  }
+  const record = log(state, 'submit', now, { text, queued: false });
+  return { state: startTurn(state, text, now), effects: [record] };
+}
+
+function startTurn(state: SimState, text: string, startedAt: number): SimState {
+  const shown = withEntry(state, { kind: 'user', text });
+  if (state.config.busyMs <= 0) return addLine(shown, replyLine(state, text));
+  return { ...shown, turn: { text, startedAt, endsAt: startedAt + state.config.busyMs } };
+}
+
+function finishTurn(state: SimState): SimState {
+  const turn = state.turn!;
+  const replied = addLine({ ...state, turn: null }, replyLine(state, turn.text));
+  const [next, ...rest] = replied.queue;
+  if (next === undefined) return replied;
+  // The queued turn starts when the previous one ended, so a late timer does not stretch the schedule.
+  return startTurn({ ...replied, queue: rest }, next, turn.endsAt);
+}
+
+function resetSession(state: SimState, text: string, now: number): Step {
+  const fresh: SimState = {
+    ...state,
+    session: state.session + 1,
+    transcript: [{ kind: 'line', text: '✓ New session started' }],
+    turn: null,
+    queue: [],
+    pasteCount: 0,
+    lastPasteEndAt: null,
+  };
+  return { state: fresh, effects: [log(fresh, 'command', now, { text })] };
+}
+
+function replyLine(state: SimState, text: string): string {
+  return `● ok ${state.config.name} received ${charCount(text)} chars`;
+}
+
+function addLine(state: SimState, text: string): SimState {
+  return withEntry(state, { kind: 'line', text });
+}
+
+// Only the newest entries can ever be on screen; a long-running demo agent must not grow without bound.
+function withEntry(state: SimState, entry: TranscriptEntry): SimState {
+  return { ...state, transcript: [...state.transcript, entry].slice(-MAX_TRANSCRIPT_ENTRIES) };
+}
+
+function log(state: SimState, kind: LogKind, now: number, extra: Pick<LogRecord, 'text' | 'queued'> = {}): Effect {
+  return { kind: 'log', record: logRecord(state, kind, now, extra) };
+}
+
+/** Characters as a person counts them (code points), so emoji and CJK count once. */
+export function charCount(text: string): number {
+  return [...text].length;
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (const c of text) if (c === '\n') n++;
+  return n;
+}
