@@ -4,10 +4,20 @@ import { action } from './action.js';
 import { addCommonOptions, contextFrom, examples } from './common.js';
 import { printJson } from './io.js';
 import { exitCodeFor, parseCount, parseSeconds, readBody, sendMessage } from '../core/send.js';
+import { fleetStatus } from '../core/fleet.js';
+import { followAgent, resetAgent, tailAgent } from '../core/agent.js';
+import { resolveAgents } from '../roster/resolve.js';
+import { renderStatus } from './fleet.js';
+import { table } from './render.js';
+import { FleetError, ExitCode } from '../errors.js';
 
 /** Add the per-agent commands (send, ...) to `cmd`: the `mosaic-agent` program itself, or an `agent` subcommand. */
 export function addAgentCommands(cmd: Command): Command {
+  addRoster(cmd);
+  addStatus(cmd);
   addSend(cmd);
+  addReset(cmd);
+  addTail(cmd);
   return cmd;
 }
 
@@ -72,6 +82,128 @@ function addSend(parent: Command): void {
         );
       }
       return exitCodeFor(report.status);
+    }),
+  );
+}
+
+function addRoster(parent: Command): void {
+  const cmd = parent.command('roster').description('list the agents the roster declares').option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-agent roster', 'mosaic-agent roster --json']);
+  cmd.action(
+    action(async (io, opts: Record<string, unknown>) => {
+      const ctx = contextFrom(opts);
+      const agents = resolveAgents(ctx.roster(true), ctx.env);
+      if (opts.json) {
+        printJson(io, { ok: true, roster: ctx.rosterPath(), agents });
+        return 0;
+      }
+      io.out(
+        table([
+          ['AGENT', 'HOST', 'RUNTIME', 'CLASS', 'LAUNCHER', 'PERSONA', 'RESET', 'DIRECTORY'],
+          ...agents.map((a) => [a.name, a.host, a.runtime, a.class, a.command ? 'command' : a.launcher, String(a.persistentPersona), a.resetBetweenTasks ? 'yes' : 'no', a.workingDirectory]),
+        ]),
+      );
+      return 0;
+    }),
+  );
+}
+
+function addStatus(parent: Command): void {
+  const cmd = parent
+    .command('status')
+    .description('state of one agent (or all): idle, busy, dead, missing; pid, uptime, runtime')
+    .argument('[agent]', 'agent name')
+    .option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-agent status', 'mosaic-agent status coder0 --json']);
+  cmd.action(
+    action(async (io, agent: string | undefined, opts: Record<string, unknown>) => {
+      const status = await fleetStatus(contextFrom(opts));
+      if (agent !== undefined) {
+        const row = status.agents.find((a) => a.name === agent);
+        if (!row) throw new FleetError('AGENT_NOT_FOUND', `no agent or session '${agent}' on socket ${status.socket}`, { hint: 'list them with `mosaic-agent status`' });
+        if (opts.json) printJson(io, { ok: true, agent: row });
+        else renderStatus(io, { ...status, agents: [row] });
+        return row.state === 'dead' || row.state === 'missing' ? ExitCode.notFound : 0;
+      }
+      if (opts.json) printJson(io, { ok: true, ...status });
+      else renderStatus(io, status);
+      return 0;
+    }),
+  );
+}
+
+function addReset(parent: Command): void {
+  const cmd = parent
+    .command('reset')
+    .description("start a fresh conversation in an agent (its runtime's reset command, confirmed), then send its kickstart")
+    .argument('<agent>', 'roster agent')
+    .option('--clear', 'use /clear')
+    .option('--new', 'use /new')
+    .option('--kickstart <text>', 'kickstart text instead of the rendered kickstart_template')
+    .option('--kickstart-file <path>', 'read the kickstart from a file')
+    .option('--no-kickstart', 'reset only')
+    .option('--var <key=value...>', 'extra {{key}} values for the kickstart template')
+    .option('--from <host:session>', 'sender label for the kickstart preamble')
+    .option('--confirm-timeout <seconds>', 'how long to wait for the fresh conversation', '15')
+    .option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-agent reset coder0', 'mosaic-agent reset rev0 --new --kickstart-file task.md', 'mosaic-agent reset coder1 --var ticket=ENG-42']);
+  cmd.action(
+    action(async (io, agent: string, opts: Record<string, unknown>) => {
+      if (opts.clear && opts.new) throw new FleetError('USAGE', 'give --clear or --new, not both');
+      const report = await resetAgent(contextFrom(opts), {
+        agent,
+        ...(opts.clear ? { mode: 'clear' as const } : opts.new ? { mode: 'new' as const } : {}),
+        ...(typeof opts.kickstart === 'string' ? { kickstart: opts.kickstart } : {}),
+        ...(typeof opts.kickstartFile === 'string' ? { kickstartFile: opts.kickstartFile } : {}),
+        noKickstart: opts.kickstart === false,
+        vars: (opts.var as string[] | undefined) ?? [],
+        ...(typeof opts.from === 'string' ? { from: opts.from } : {}),
+        confirmSeconds: parseSeconds(String(opts.confirmTimeout), '--confirm-timeout'),
+      });
+      const kick = report.kickstart;
+      if (opts.json) printJson(io, { ok: report.confirmed && (!kick || kick.status === 'submitted' || kick.status === 'queued'), ...report });
+      else {
+        io.out(`${agent}: ${report.method === 'restart' ? 'restarted (runtime has no reset command)' : `${report.command} ${report.confirmed ? pc.green('confirmed') : pc.red('NOT confirmed')}`}${report.detail ? ` (${report.detail})` : ''}`);
+        if (!report.confirmed) io.out('no kickstart was sent');
+        else if (kick) io.out(`kickstart: ${kick.status} (${kick.latencyMs} ms, id ${kick.id})`);
+      }
+      if (!report.confirmed) return ExitCode.notConfirmed;
+      return kick ? exitCodeFor(kick.status) : 0;
+    }),
+  );
+}
+
+function addTail(parent: Command): void {
+  const cmd = parent
+    .command('tail')
+    .description("print the last lines of an agent's pane (scrollback included)")
+    .argument('<agent>', 'agent name, =session, session:window.pane or %N')
+    .option('-n, --lines <n>', 'how many lines', '80')
+    .option('--follow', 'keep printing new lines until Ctrl-C');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-agent tail coder0', 'mosaic-agent tail rev0 -n 200', 'mosaic-agent tail mos-claude --follow']);
+  cmd.action(
+    action(async (io, agent: string, opts: Record<string, unknown>) => {
+      const lines = parseCount(String(opts.lines), '--lines');
+      const ctx = contextFrom(opts);
+      if (!opts.follow) {
+        io.out(await tailAgent(ctx, agent, lines));
+        return 0;
+      }
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await followAgent(ctx, agent, lines, (text) => io.out(text), stop.signal);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      return 0;
     }),
   );
 }

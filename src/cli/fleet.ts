@@ -1,7 +1,25 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import pc from 'picocolors';
+import { action } from './action.js';
+import { addCommonOptions, contextFrom, examples } from './common.js';
+import { printJson, type Io } from './io.js';
+import { colorState, formatDuration, table } from './render.js';
+import { fleetStatus, restartFleet, startFleet, stopFleet, type FleetStatus } from '../core/fleet.js';
+import { runDemo } from '../core/demo.js';
+import { PROFILES, renderProfile, isProfileName } from '../roster/profiles.js';
+import { rosterJsonSchemaText, rosterSchemaAssetPath } from '../roster/json-schema.js';
+import { UsageError } from '../errors.js';
 
 /** Add the fleet-wide commands to `cmd`: the `mosaic-fleet` program itself, or a `fleet` subcommand. */
 export function addFleetCommands(cmd: Command): Command {
+  addInit(cmd);
+  addStart(cmd);
+  addStop(cmd);
+  addRestart(cmd);
+  addStatus(cmd);
+  addDemo(cmd);
   return cmd;
 }
 
@@ -9,4 +27,184 @@ export function addFleetCommands(cmd: Command): Command {
 export function registerFleetCommands(program: Command): Command {
   const fleet = program.command('fleet').description('manage the fleet: init, start, stop, restart, status, verify, ...');
   return addFleetCommands(fleet);
+}
+
+function addInit(parent: Command): void {
+  const cmd = parent
+    .command('init')
+    .description('print a roster for a profile, or write it to the roster path')
+    .addOption(new Option('--profile <name>', 'minimal | demo | usc').choices([...PROFILES]).default('minimal'))
+    .option('--write', 'write it (with roster.schema.json beside it) instead of printing')
+    .option('--force', 'with --write: overwrite an existing roster');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-fleet init --profile minimal', 'mosaic-fleet init --profile demo --write', 'mosaic-fleet init --profile usc --roster ./usc.yaml --write --force']);
+  cmd.action(
+    action(async (io, opts: { profile: string; write?: boolean; force?: boolean; roster?: string }) => {
+      if (!isProfileName(opts.profile)) throw new UsageError(`unknown profile '${opts.profile}'`, `choose one of ${PROFILES.join(', ')}`);
+      if (!opts.write) {
+        io.out(renderProfile(opts.profile, { schemaPath: rosterSchemaAssetPath() }));
+        return 0;
+      }
+      const path = contextFrom(opts).rosterPath();
+      if (existsSync(path) && !opts.force) {
+        throw new UsageError(`${path} already exists; nothing was written`, 'pass --force to overwrite it, or --roster PATH to write elsewhere');
+      }
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(join(dirname(path), 'roster.schema.json'), rosterJsonSchemaText());
+      writeFileSync(path, renderProfile(opts.profile, { schemaPath: './roster.schema.json' }));
+      io.err(`wrote ${path} (profile ${opts.profile}) and roster.schema.json beside it`);
+      io.out(path);
+      return 0;
+    }),
+  );
+}
+
+function addStart(parent: Command): void {
+  const cmd = parent
+    .command('start')
+    .description('start the holder and every missing agent (idempotent; dead agents are revived in place)')
+    .argument('[agents...]', 'roster agents to start (default: all)')
+    .option('--replace', 'recreate agents that are already running')
+    .option('--holder-only', 'only create the holder session (it owns the tmux server)')
+    .option('--no-wait', 'do not wait for the agents to be ready for input')
+    .option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-fleet start', 'mosaic-fleet start coder0 rev0', 'mosaic-fleet start --holder-only']);
+  cmd.action(
+    action(async (io, names: string[], opts: Record<string, unknown>) => {
+      const result = await startFleet(contextFrom(opts), names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly) });
+      const failed = result.agents.filter((a) => a.error);
+      if (opts.json) printJson(io, { ok: failed.length === 0, ...result });
+      else {
+        io.out(`holder: ${result.holder}`);
+        if (result.agents.length > 0) {
+          io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : opts.wait === false ? '-' : 'no'])]));
+        }
+      }
+      return failed.length > 0 ? (failed.some((a) => /did not become ready/.test(a.error ?? '')) ? 7 : 1) : 0;
+    }),
+  );
+}
+
+function addStop(parent: Command): void {
+  const cmd = parent
+    .command('stop')
+    .description('stop exactly the named agents (default: all roster agents); --all also stops the holder and server')
+    .argument('[agents...]', 'roster agents to stop')
+    .option('--all', 'stop every session, the holder and the tmux server')
+    .option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-fleet stop coder0', 'mosaic-fleet stop', 'mosaic-fleet stop --all']);
+  cmd.action(
+    action(async (io, names: string[], opts: Record<string, unknown>) => {
+      const result = await stopFleet(contextFrom(opts), names, { all: Boolean(opts.all) });
+      if (opts.json) printJson(io, { ok: true, ...result });
+      else {
+        for (const a of result.agents) io.out(`${a.name}: ${a.result}`);
+        if (result.server) io.out(`server: ${result.server}`);
+      }
+      return 0;
+    }),
+  );
+}
+
+function addRestart(parent: Command): void {
+  const cmd = parent
+    .command('restart')
+    .description('recycle only the named agents in place; the server and sibling sessions keep running')
+    .argument('[agents...]', 'roster agents to restart (default: all)')
+    .option('--no-wait', 'do not wait for the agents to be ready')
+    .option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-fleet restart coder0', 'mosaic-fleet restart rev0 rev1 --json']);
+  cmd.action(
+    action(async (io, names: string[], opts: Record<string, unknown>) => {
+      const result = await restartFleet(contextFrom(opts), names, { wait: opts.wait !== false });
+      const failed = result.agents.filter((a) => a.error);
+      if (opts.json) printJson(io, { ok: failed.length === 0, ...result });
+      else io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome === 'replaced' ? 'restarted' : a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : '-'])]));
+      return failed.length > 0 ? 1 : 0;
+    }),
+  );
+}
+
+export function renderStatus(io: Io, status: FleetStatus): void {
+  io.out(
+    `socket ${status.socketPath ?? status.socket}  server pid ${status.serverPid ?? '-'}  holder ${status.holder === 'running' ? pc.green(status.holderSession) : pc.red(`${status.holderSession} ${status.holder}`)}` +
+      (status.rosterPath ? `  roster ${status.rosterPath}` : '  (no roster)'),
+  );
+  if (status.agents.length === 0) {
+    io.out('no agents');
+    return;
+  }
+  io.out(
+    table([
+      ['AGENT', 'HOST', 'RUNTIME', 'CLASS', 'STATE', 'PID', 'UPTIME', 'LAUNCHER'],
+      ...status.agents.map((a) => [
+        a.inRoster ? a.name : `${a.name} ${pc.dim('(not in roster)')}`,
+        a.host,
+        a.runtime,
+        a.class ?? '-',
+        a.state === 'dead' ? colorState(`dead (exit ${a.exitStatus ?? '?'})`) : colorState(a.state),
+        a.pid === null ? '-' : String(a.pid),
+        formatDuration(a.uptimeSeconds),
+        a.launcher,
+      ]),
+    ]),
+  );
+}
+
+function addStatus(parent: Command): void {
+  const cmd = parent.command('status').description('show the holder and every agent: state, pid, uptime, runtime, launcher').option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-fleet status', 'mosaic-fleet status --json | jq ".agents[] | {name, state}"']);
+  cmd.action(
+    action(async (io, opts: Record<string, unknown>) => {
+      const status = await fleetStatus(contextFrom(opts));
+      if (opts.json) printJson(io, { ok: true, ...status });
+      else renderStatus(io, status);
+      return 0;
+    }),
+  );
+}
+
+function addDemo(parent: Command): void {
+  const cmd = parent
+    .command('demo')
+    .description('start three sim agents on a private socket and have them exchange addressed messages')
+    .option('-L, --socket <name>', 'socket for the demo fleet (default: a fresh private one)')
+    .option('--rm', 'tear the demo down when it has run (default: keep it until Ctrl-C)')
+    .option('--json', 'print one JSON document');
+  examples(cmd, ['mosaic-fleet demo --rm', 'mosaic-fleet demo   # then attach from another terminal, Ctrl-C to end']);
+  cmd.action(
+    action(async (io, opts: { socket?: string; rm?: boolean; json?: boolean }) => {
+      const demo = await runDemo(opts.socket ? { socket: opts.socket } : {});
+      const ok = demo.steps.every((s) => s.status === 'submitted' || s.status === 'queued');
+      if (opts.json) printJson(io, { ok, socket: demo.socket, steps: demo.steps, received: demo.received });
+      else {
+        io.out(pc.bold(`demo fleet on tmux socket '${demo.socket}': alpha, bravo, charlie (sim agents)`));
+        for (const s of demo.steps) io.out(`  ${s.from} -> ${s.to}: ${s.status === 'submitted' || s.status === 'queued' ? pc.green(s.status) : pc.red(s.status)}${s.latencyMs !== null ? ` in ${s.latencyMs} ms` : ''}${s.error ? ` (${s.error})` : ''}`);
+        io.out(pc.bold('what each agent received:'));
+        for (const [name, texts] of Object.entries(demo.received)) {
+          io.out(`  ${name}:`);
+          for (const t of texts) io.out(`    ${t.replace(/\n/g, '\n    ')}`);
+        }
+        io.out(pc.bold('attach to one:'));
+        for (const name of Object.keys(demo.received)) io.out(`  tmux -L ${demo.socket} attach -t =${name}`);
+      }
+      if (opts.rm) {
+        await demo.teardown();
+        if (!opts.json) io.out('demo torn down (--rm)');
+      } else {
+        io.err('the demo keeps running; press Ctrl-C to tear it down');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await demo.teardown();
+        io.err('demo torn down');
+      }
+      return ok ? 0 : 1;
+    }),
+  );
 }

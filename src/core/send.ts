@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UsageError, FleetError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { parseEndpoint, type Endpoint } from '../delivery/body.js';
 import type { DeliveryStatus } from '../delivery/deliver.js';
 import { ExitCode } from '../errors.js';
@@ -62,6 +62,7 @@ export async function sendMessage(ctx: Context, input: SendInput): Promise<SendR
       toHost: input.toHost ?? localShortHostname(),
       body: input.body,
       preamble: input.preamble,
+      raw: input.raw,
       ...(input.runtime ? { profile: input.runtime } : {}),
     },
     {
@@ -109,4 +110,3 @@ export function parseCount(value: string, flag: string): number {
   return n;
 }
 
-void FleetError;

@@ -7,7 +7,7 @@ export const simProfile: RuntimeProfile = {
   launch: (ctx) => ({ argv: [process.execPath, `${ctx.packageRoot}/dist/sim/main.js`, '--name', ctx.agentName] }),
   resetCommand: '/new',
   parse: parseSimScreen,
-  isFreshAfterReset: (_before, after) => /New session started/.test(after.transcript) && after.input === '',
+  isFreshAfterReset: (before, after) => sessionNumber(after) > sessionNumber(before) && after.input === '',
   enterDelayMs: 0,
   pastePlaceholders: PASTE_PLACEHOLDERS,
 };
@@ -25,4 +25,10 @@ export function parseSimScreen(screen: Screen): ScreenState {
     ready: true,
     transcript: textAbove(screen, top),
   };
+}
+
+/** The conversation counter in the sim's header; a reset increments it. */
+function sessionNumber(state: ScreenState): number {
+  const m = /sim · .* · session (\d+)/.exec(state.transcript);
+  return m ? Number(m[1]) : -1;
 }

@@ -50,6 +50,8 @@ export interface OutgoingMessage {
   toHost: string;
   body: string;
   preamble: boolean;
+  /** Allow an unpreambled body that starts with / or ! (a REPL command). */
+  raw?: boolean;
   /** Screen profile override for raw targets (--runtime). */
   profile?: string;
 }
@@ -75,6 +77,21 @@ export interface SendResult {
   paneId: string;
 }
 
+export interface ResetOptions {
+  profile?: string;
+  /** How long to wait for the fresh conversation to show. */
+  confirmTimeoutMs: number;
+  readyTimeoutMs?: number;
+}
+
+export interface ResetResult {
+  /** Delivery verdict of the reset command itself. */
+  status: DeliveryStatus;
+  confirmed: boolean;
+  detail?: string;
+  latencyMs: number;
+}
+
 export type StartOutcome = 'started' | 'revived' | 'already-running' | 'replaced';
 
 export interface Transport {
@@ -89,6 +106,8 @@ export interface Transport {
   stopServer(): Promise<'stopped' | 'not-running'>;
   send(target: string, message: OutgoingMessage, options: SendOptions): Promise<SendResult>;
   tail(target: string, lines: number | 'all'): Promise<string>;
-  /** Screen state of one agent (ready/busy/input) for reset confirmation. */
+  /** Type the runtime's reset command through the verified path and confirm a fresh conversation appeared. */
+  reset(target: string, command: string, options: ResetOptions): Promise<ResetResult>;
+  /** Screen state of one agent (ready/busy/input). */
   inspect(target: string, profile?: string): Promise<{ ready: boolean; busy: boolean; input: string | null; transcript: string }>;
 }

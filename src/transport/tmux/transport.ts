@@ -11,6 +11,8 @@ import type {
   AgentStatus,
   FleetOverview,
   OutgoingMessage,
+  ResetOptions,
+  ResetResult,
   SendOptions,
   SendResult,
   StartOutcome,
@@ -190,7 +192,7 @@ export class TmuxTransport implements Transport {
       });
     }
     const body = sanitizeBody(message.body);
-    checkBody(body, { preamble: message.preamble, raw: !message.preamble });
+    checkBody(body, { preamble: message.preamble, raw: Boolean(message.raw) });
     const to = { host: message.toHost, session: pane.sessionName };
     const text = message.preamble ? `${preambleFor(message.from, to)} ${body}` : body;
     const profile = profileFor(message.profile ?? (await this.paneProfile(pane)));
@@ -220,6 +222,35 @@ export class TmuxTransport implements Transport {
       return out.trim() || pane.runtime || undefined;
     } catch {
       return pane.runtime || undefined;
+    }
+  }
+
+  async reset(target: string, command: string, options: ResetOptions): Promise<ResetResult> {
+    const started = Date.now();
+    const pane = await this.tmux.resolve(target);
+    if (pane.dead) throw new FleetError('PANE_DEAD', `${pane.sessionName} is dead`, { hint: `revive it with \`mosaic-fleet start ${pane.sessionName}\`` });
+    const profile = profileFor(options.profile ?? (await this.paneProfile(pane)));
+    const before = profile.parse((await observePane(this.tmux, pane.paneId)).screen);
+    // The reset command goes through the same verified path as any message (a paste that stays a draft is not a reset).
+    const outcome = await deliver(this.tmux, pane, command, profile, {
+      ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+      holdMs: 0,
+    });
+    if (outcome.status !== 'submitted') {
+      return { status: outcome.status, confirmed: false, detail: outcome.detail ?? `the reset command was ${outcome.status}`, latencyMs: Date.now() - started };
+    }
+    const deadline = Date.now() + options.confirmTimeoutMs;
+    for (;;) {
+      const obs = await observePane(this.tmux, pane.paneId);
+      const after = profile.parse(obs.screen);
+      if (obs.dead) return { status: 'failed', confirmed: false, detail: 'the agent exited after the reset command', latencyMs: Date.now() - started };
+      if (profile.isFreshAfterReset(before, after) && after.ready && after.input === '') {
+        return { status: 'submitted', confirmed: true, latencyMs: Date.now() - started };
+      }
+      if (Date.now() > deadline) {
+        return { status: 'submitted', confirmed: false, detail: `no fresh conversation showed within ${Math.round(options.confirmTimeoutMs / 1000)} s`, latencyMs: Date.now() - started };
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

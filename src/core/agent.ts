@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { kickstartVars, parseKickstartVars, renderKickstart } from '../roster/kickstart.js';
+import { profileFor } from '../runtimes/registry.js';
+import type { ResolvedAgent } from '../roster/resolve.js';
+import type { Context } from './context.js';
+import { selectAgents } from './fleet.js';
+import { launchFor } from './launch.js';
+import { sendMessage, type SendReport } from './send.js';
+import { localShortHostname } from './identity.js';
+
+export interface ResetInput {
+  agent: string;
+  mode?: 'clear' | 'new';
+  kickstart?: string;
+  kickstartFile?: string;
+  noKickstart?: boolean;
+  vars?: string[];
+  from?: string;
+  confirmSeconds?: number;
+}
+
+export interface ResetReport {
+  agent: string;
+  method: 'command' | 'restart';
+  command: string | null;
+  confirmed: boolean;
+  detail?: string;
+  latencyMs: number;
+  kickstart: SendReport | null;
+}
+
+/** Reset a reusable slot: the runtime's reset command through the verified path, confirmation that a fresh
+ *  conversation is showing, then the kickstart. A runtime with no reset command is restarted instead. */
+export async function resetAgent(ctx: Context, input: ResetInput): Promise<ResetReport> {
+  const [agent] = selectAgents(ctx, [input.agent]) as [ResolvedAgent];
+  const transport = ctx.transport('local');
+  const profile = profileFor(agent.baseRuntime);
+  const command = input.mode ? `/${input.mode}` : agent.resetCommand === undefined ? profile.resetCommand : agent.resetCommand;
+  const kickstartText = kickstartFor(ctx, agent, input);
+  const started = Date.now();
+  let confirmed: boolean;
+  let detail: string | undefined;
+  if (command === null) {
+    const launch = launchFor(agent, { socket: socketLabel(ctx), rosterPath: ctx.rosterPath(), env: ctx.env });
+    await transport.start(launch, { replace: true });
+    await transport.waitReady(launch);
+    confirmed = true;
+  } else {
+    const result = await transport.reset(`=${agent.name}`, command, {
+      profile: profile.name,
+      confirmTimeoutMs: (input.confirmSeconds ?? 15) * 1000,
+      readyTimeoutMs: agent.readyTimeoutMs,
+    });
+    confirmed = result.confirmed;
+    detail = result.detail;
+  }
+  const report: ResetReport = {
+    agent: agent.name,
+    method: command === null ? 'restart' : 'command',
+    command,
+    confirmed,
+    latencyMs: Date.now() - started,
+    kickstart: null,
+    ...(detail ? { detail } : {}),
+  };
+  // A reset that did not take gets no kickstart: it would land in the old conversation.
+  if (!confirmed || kickstartText === null) return report;
+  report.kickstart = await sendMessage(ctx, {
+    target: `=${agent.name}`,
+    body: kickstartText,
+    preamble: true,
+    raw: false,
+    ...(input.from ? { from: input.from } : {}),
+  });
+  return report;
+}
+
+function kickstartFor(ctx: Context, agent: ResolvedAgent, input: ResetInput): string | null {
+  if (input.noKickstart) return null;
+  if (input.kickstart !== undefined && input.kickstartFile !== undefined) throw new UsageError('give --kickstart or --kickstart-file, not both');
+  if (input.kickstart !== undefined) return input.kickstart;
+  if (input.kickstartFile !== undefined) {
+    try {
+      return readFileSync(input.kickstartFile, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${input.kickstartFile}: ${(error as Error).message}`);
+    }
+  }
+  const vars = kickstartVars(
+    { name: agent.name, class: agent.class, host: agent.host === 'local' ? localShortHostname() : agent.host, runtime: agent.runtime, workingDirectory: agent.workingDirectory },
+    socketLabel(ctx),
+    parseKickstartVars(input.vars ?? []),
+  );
+  return renderKickstart(agent.kickstartTemplate, vars);
+}
+
+function socketLabel(ctx: Context): string {
+  const s = ctx.socket();
+  return s.name ?? s.path ?? 'default';
+}
+
+/** Last `lines` lines of an agent's pane (scrollback included). */
+export async function tailAgent(ctx: Context, target: string, lines: number): Promise<string> {
+  return ctx.transport('local').tail(agentTarget(ctx, target), lines);
+}
+
+/** Follow an agent's pane: print lines as they appear until `signal` aborts. */
+export async function followAgent(ctx: Context, target: string, lines: number, write: (text: string) => void, signal: AbortSignal): Promise<void> {
+  const transport = ctx.transport('local');
+  const t = agentTarget(ctx, target);
+  let previous = (await transport.tail(t, lines)).split('\n');
+  write(previous.join('\n'));
+  while (!signal.aborted) {
+    await new Promise((r) => setTimeout(r, 400));
+    const current = (await transport.tail(t, Math.max(lines, 200))).split('\n');
+    const fresh = newLines(previous, current);
+    if (fresh.length > 0) write(fresh.join('\n'));
+    previous = current;
+  }
+}
+
+/** Lines of `current` after the longest suffix of `previous` that is a prefix-aligned overlap. */
+export function newLines(previous: string[], current: string[]): string[] {
+  for (let overlap = Math.min(previous.length, current.length); overlap > 0; overlap -= 1) {
+    const tail = previous.slice(previous.length - overlap);
+    const head = current.slice(0, overlap);
+    if (tail.every((l, i) => l === head[i])) return current.slice(overlap);
+  }
+  return current;
+}
+
+/** A bare name becomes an exact session target; =x, x:0.0 and %N pass through as given. */
+export function agentTarget(_ctx: Context, target: string): string {
+  return /^[=%]/.test(target) || target.includes(':') ? target : `=${target}`;
+}

@@ -1,0 +1,70 @@
+import type { ResolvedAgent } from '../roster/resolve.js';
+import type { AgentLaunch } from '../transport/types.js';
+import { profileFor } from '../runtimes/registry.js';
+import { buildPiSkillArgs } from '../runtimes/pi-skills.js';
+import { packageRoot } from '../paths.js';
+import { homeDir, mosaicHome } from '../roster/paths.js';
+
+export interface LaunchEnv {
+  socket: string;
+  rosterPath: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Forced fleet skills every Pi agent gets (found by name under the Mosaic skill roots). */
+export const FORCED_PI_SKILLS = ['mosaic-tools'];
+
+/** How an agent is launched: the roster's raw command, `mosaic yolo <runtime>`, or the runtime's own CLI. */
+export function launchFor(agent: ResolvedAgent, where: LaunchEnv): AgentLaunch {
+  const profile = profileFor(agent.baseRuntime);
+  let argv: string[];
+  let launcher: string;
+  let profileEnv: Record<string, string> = {};
+  if (agent.command) {
+    argv = [...agent.command];
+    launcher = 'command';
+  } else if (agent.launcher === 'mosaic') {
+    argv = ['mosaic', 'yolo', agent.runtime];
+    launcher = 'mosaic yolo';
+  } else {
+    const spec = profile.launch({ agentName: agent.name, workingDirectory: agent.workingDirectory, packageRoot: packageRoot(), env: stringEnv(where.env) });
+    argv = [...spec.argv];
+    profileEnv = spec.env ?? {};
+    launcher = 'direct';
+    if (agent.baseRuntime === 'pi') {
+      argv.push(
+        ...buildPiSkillArgs({
+          ...(agent.piSkillMode ? { mode: agent.piSkillMode } : {}),
+          env: where.env,
+          mosaicHome: mosaicHome(where.env),
+          home: homeDir(where.env),
+          cwd: agent.workingDirectory,
+          forced: FORCED_PI_SKILLS,
+        }),
+      );
+    }
+  }
+  return {
+    name: agent.name,
+    host: agent.host,
+    runtime: agent.runtime,
+    profile: profile.name,
+    launcher,
+    argv,
+    env: {
+      ...profileEnv,
+      ...agent.env,
+      // Lets an agent (and `mosaic-agent inbox`) know who it is and where its fleet lives.
+      MOSAIC_AGENT_NAME: agent.name,
+      MOSAIC_AGENT_RUNTIME: agent.runtime,
+      MOSAIC_TMUX_SOCKET: where.socket,
+      MOSAIC_FLEET_ROSTER: where.rosterPath,
+    },
+    workingDirectory: agent.workingDirectory,
+    readyTimeoutMs: agent.readyTimeoutMs,
+  };
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
