@@ -15,6 +15,7 @@ export const PANE_FIELDS = [
   'pane_pid',
   'pane_dead',
   'pane_dead_status',
+  'pane_dead_signal',
   'pane_current_command',
   'pane_current_path',
   'pane_width',
@@ -44,6 +45,8 @@ export interface PaneInfo {
   panePid: number;
   dead: boolean;
   deadStatus: number | null;
+  /** Signal that killed the program (tmux 3.3+). */
+  deadSignal: number | null;
   currentCommand: string;
   currentPath: string;
   width: number;
@@ -92,6 +95,7 @@ export function parsePaneLine(line: string): PaneInfo | null {
     panePid: toInt(get('pane_pid')),
     dead: get('pane_dead') === '1',
     deadStatus: get('pane_dead_status') === '' ? null : toInt(get('pane_dead_status')),
+    deadSignal: get('pane_dead_signal') === '' ? null : toInt(get('pane_dead_signal')),
     currentCommand: get('pane_current_command'),
     currentPath: get('pane_current_path'),
     width: toInt(get('pane_width')),

@@ -30,6 +30,7 @@ export interface AgentStatus {
   pid: number | null;
   paneId: string | null;
   exitStatus: number | null;
+  exitSignal: number | null;
   startedAt: number | null;
   currentCommand: string | null;
 }

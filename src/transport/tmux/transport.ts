@@ -79,6 +79,7 @@ export class TmuxTransport implements Transport {
       pid: pane.dead ? null : pane.panePid,
       paneId: pane.paneId,
       exitStatus: pane.deadStatus,
+      exitSignal: pane.deadSignal,
       startedAt: pane.started ?? pane.sessionCreated * 1000,
       currentCommand: pane.currentCommand || null,
     };
@@ -187,7 +188,7 @@ export class TmuxTransport implements Transport {
     const pane = resolvePane(panes, target, this.tmux.where());
     if (pane.sessionName === this.holderSession) throw new UsageError(`'${pane.sessionName}' is the fleet's holder session, not an agent`);
     if (pane.dead) {
-      throw new FleetError('PANE_DEAD', `${pane.sessionName} is dead (its program exited with status ${pane.deadStatus ?? '?'})`, {
+      throw new FleetError('PANE_DEAD', `${pane.sessionName} is dead (its program ${deathOf(pane)})`, {
         hint: `revive it with \`mosaic-fleet start ${pane.sessionName}\``,
       });
     }
@@ -293,7 +294,14 @@ function missingStatus(name: string, host: string): AgentStatus {
     pid: null,
     paneId: null,
     exitStatus: null,
+    exitSignal: null,
     startedAt: null,
     currentCommand: null,
   };
+}
+
+/** How a dead pane's program ended, in words. */
+export function deathOf(pane: { deadStatus: number | null; deadSignal: number | null }): string {
+  if (pane.deadSignal) return `was killed by signal ${pane.deadSignal}`;
+  return `exited with status ${pane.deadStatus ?? '?'}`;
 }
