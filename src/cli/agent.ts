@@ -3,13 +3,18 @@ import pc from 'picocolors';
 import { action } from './action.js';
 import { addCommonOptions, contextFrom, examples } from './common.js';
 import { printJson } from './io.js';
-import { exitCodeFor, parseCount, parseSeconds, readBody, sendMessage } from '../core/send.js';
-import { fleetStatus } from '../core/fleet.js';
-import { followAgent, resetAgent, tailAgent } from '../core/agent.js';
-import { resolveAgents } from '../roster/resolve.js';
-import { renderStatus } from './fleet.js';
+import { exitCodeFor, parseCount, parseSeconds } from './parse.js';
+import { renderStatus } from './status-view.js';
 import { table } from './render.js';
 import { FleetError, ExitCode } from '../errors.js';
+
+// Core modules are imported inside each action so `--help` and `--version` stay fast.
+const core = {
+  send: () => import('../core/send.js'),
+  fleet: () => import('../core/fleet.js'),
+  agent: () => import('../core/agent.js'),
+  roster: () => import('../roster/resolve.js'),
+};
 
 /** Add the per-agent commands (send, ...) to `cmd`: the `mosaic-agent` program itself, or an `agent` subcommand. */
 export function addAgentCommands(cmd: Command): Command {
@@ -53,7 +58,8 @@ function addSend(parent: Command): void {
   ]);
   cmd.action(
     action(async (io, target: string, opts: Record<string, string | boolean | undefined>) => {
-      const ctx = contextFrom(opts);
+      const ctx = await contextFrom(opts);
+      const { readBody, sendMessage } = await core.send();
       const body = await readBody({
         ...(typeof opts.message === 'string' ? { message: opts.message } : {}),
         ...(typeof opts.file === 'string' ? { file: opts.file } : {}),
@@ -92,7 +98,8 @@ function addRoster(parent: Command): void {
   examples(cmd, ['mosaic-agent roster', 'mosaic-agent roster --json']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
-      const ctx = contextFrom(opts);
+      const ctx = await contextFrom(opts);
+      const { resolveAgents } = await core.roster();
       const agents = resolveAgents(ctx.roster(true), ctx.env);
       if (opts.json) {
         printJson(io, { ok: true, roster: ctx.rosterPath(), agents });
@@ -119,7 +126,8 @@ function addStatus(parent: Command): void {
   examples(cmd, ['mosaic-agent status', 'mosaic-agent status coder0 --json']);
   cmd.action(
     action(async (io, agent: string | undefined, opts: Record<string, unknown>) => {
-      const status = await fleetStatus(contextFrom(opts));
+      const { fleetStatus } = await core.fleet();
+      const status = await fleetStatus(await contextFrom(opts));
       if (agent !== undefined) {
         const row = status.agents.find((a) => a.name === agent);
         if (!row) throw new FleetError('AGENT_NOT_FOUND', `no agent or session '${agent}' on socket ${status.socket}`, { hint: 'list them with `mosaic-agent status`' });
@@ -153,7 +161,8 @@ function addReset(parent: Command): void {
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
       if (opts.clear && opts.new) throw new FleetError('USAGE', 'give --clear or --new, not both');
-      const report = await resetAgent(contextFrom(opts), {
+      const { resetAgent } = await core.agent();
+      const report = await resetAgent(await contextFrom(opts), {
         agent,
         ...(opts.clear ? { mode: 'clear' as const } : opts.new ? { mode: 'new' as const } : {}),
         ...(typeof opts.kickstart === 'string' ? { kickstart: opts.kickstart } : {}),
@@ -188,7 +197,8 @@ function addTail(parent: Command): void {
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
       const lines = parseCount(String(opts.lines), '--lines');
-      const ctx = contextFrom(opts);
+      const ctx = await contextFrom(opts);
+      const { followAgent, tailAgent } = await core.agent();
       if (!opts.follow) {
         io.out(await tailAgent(ctx, agent, lines));
         return 0;

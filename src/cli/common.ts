@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { Context, type CommonOptions } from '../core/context.js';
+import type { Context, CommonOptions } from '../core/context.js';
 
 /** Socket and roster selection, accepted by every command. */
 export function addCommonOptions(cmd: Command): Command {
@@ -9,7 +9,9 @@ export function addCommonOptions(cmd: Command): Command {
     .addOption(new Option('--roster <path>', 'roster file (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)'));
 }
 
-export function contextFrom(opts: CommonOptions): Context {
+/** Loaded on demand: `--help` and `--version` should not pay for the roster schema and the transport. */
+export async function contextFrom(opts: CommonOptions): Promise<Context> {
+  const { Context } = await import('../core/context.js');
   return new Context({
     ...(opts.socket ? { socket: opts.socket } : {}),
     ...(opts.socketPath ? { socketPath: opts.socketPath } : {}),

@@ -5,12 +5,18 @@ import pc from 'picocolors';
 import { action } from './action.js';
 import { addCommonOptions, contextFrom, examples } from './common.js';
 import { printJson, type Io } from './io.js';
-import { colorState, formatDuration, table } from './render.js';
-import { fleetStatus, restartFleet, startFleet, stopFleet, type FleetStatus } from '../core/fleet.js';
-import { runDemo } from '../core/demo.js';
-import { PROFILES, renderProfile, isProfileName } from '../roster/profiles.js';
-import { rosterJsonSchemaText, rosterSchemaAssetPath } from '../roster/json-schema.js';
+import { table } from './render.js';
+import { renderStatus } from './status-view.js';
 import { UsageError } from '../errors.js';
+
+// Core modules are imported inside each action so `--help` and `--version` stay fast.
+const core = {
+  fleet: () => import('../core/fleet.js'),
+  demo: () => import('../core/demo.js'),
+  profiles: () => import('../roster/profiles.js'),
+  schema: () => import('../roster/json-schema.js'),
+};
+const PROFILE_NAMES = ['minimal', 'demo', 'usc'];
 
 /** Add the fleet-wide commands to `cmd`: the `mosaic-fleet` program itself, or a `fleet` subcommand. */
 export function addFleetCommands(cmd: Command): Command {
@@ -33,19 +39,21 @@ function addInit(parent: Command): void {
   const cmd = parent
     .command('init')
     .description('print a roster for a profile, or write it to the roster path')
-    .addOption(new Option('--profile <name>', 'minimal | demo | usc').choices([...PROFILES]).default('minimal'))
+    .addOption(new Option('--profile <name>', 'minimal | demo | usc').choices(PROFILE_NAMES).default('minimal'))
     .option('--write', 'write it (with roster.schema.json beside it) instead of printing')
     .option('--force', 'with --write: overwrite an existing roster');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet init --profile minimal', 'mosaic-fleet init --profile demo --write', 'mosaic-fleet init --profile usc --roster ./usc.yaml --write --force']);
   cmd.action(
     action(async (io, opts: { profile: string; write?: boolean; force?: boolean; roster?: string }) => {
+      const { PROFILES, renderProfile, isProfileName } = await core.profiles();
+      const { rosterJsonSchemaText, rosterSchemaAssetPath } = await core.schema();
       if (!isProfileName(opts.profile)) throw new UsageError(`unknown profile '${opts.profile}'`, `choose one of ${PROFILES.join(', ')}`);
       if (!opts.write) {
         io.out(renderProfile(opts.profile, { schemaPath: rosterSchemaAssetPath() }));
         return 0;
       }
-      const path = contextFrom(opts).rosterPath();
+      const path = (await contextFrom(opts)).rosterPath();
       if (existsSync(path) && !opts.force) {
         throw new UsageError(`${path} already exists; nothing was written`, 'pass --force to overwrite it, or --roster PATH to write elsewhere');
       }
@@ -72,7 +80,8 @@ function addStart(parent: Command): void {
   examples(cmd, ['mosaic-fleet start', 'mosaic-fleet start coder0 rev0', 'mosaic-fleet start --holder-only']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
-      const result = await startFleet(contextFrom(opts), names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly) });
+      const { startFleet } = await core.fleet();
+      const result = await startFleet(await contextFrom(opts), names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly) });
       const failed = result.agents.filter((a) => a.error);
       if (opts.json) printJson(io, { ok: failed.length === 0, ...result });
       else {
@@ -97,7 +106,8 @@ function addStop(parent: Command): void {
   examples(cmd, ['mosaic-fleet stop coder0', 'mosaic-fleet stop', 'mosaic-fleet stop --all']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
-      const result = await stopFleet(contextFrom(opts), names, { all: Boolean(opts.all) });
+      const { stopFleet } = await core.fleet();
+      const result = await stopFleet(await contextFrom(opts), names, { all: Boolean(opts.all) });
       if (opts.json) printJson(io, { ok: true, ...result });
       else {
         for (const a of result.agents) io.out(`${a.name}: ${a.result}`);
@@ -119,38 +129,13 @@ function addRestart(parent: Command): void {
   examples(cmd, ['mosaic-fleet restart coder0', 'mosaic-fleet restart rev0 rev1 --json']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
-      const result = await restartFleet(contextFrom(opts), names, { wait: opts.wait !== false });
+      const { restartFleet } = await core.fleet();
+      const result = await restartFleet(await contextFrom(opts), names, { wait: opts.wait !== false });
       const failed = result.agents.filter((a) => a.error);
       if (opts.json) printJson(io, { ok: failed.length === 0, ...result });
       else io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome === 'replaced' ? 'restarted' : a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : '-'])]));
       return failed.length > 0 ? 1 : 0;
     }),
-  );
-}
-
-export function renderStatus(io: Io, status: FleetStatus): void {
-  io.out(
-    `socket ${status.socketPath ?? status.socket}  server pid ${status.serverPid ?? '-'}  holder ${status.holder === 'running' ? pc.green(status.holderSession) : pc.red(`${status.holderSession} ${status.holder}`)}` +
-      (status.rosterPath ? `  roster ${status.rosterPath}` : '  (no roster)'),
-  );
-  if (status.agents.length === 0) {
-    io.out('no agents');
-    return;
-  }
-  io.out(
-    table([
-      ['AGENT', 'HOST', 'RUNTIME', 'CLASS', 'STATE', 'PID', 'UPTIME', 'LAUNCHER'],
-      ...status.agents.map((a) => [
-        a.inRoster ? a.name : `${a.name} ${pc.dim('(not in roster)')}`,
-        a.host,
-        a.runtime,
-        a.class ?? '-',
-        a.state === 'dead' ? colorState(a.exitSignal ? `dead (signal ${a.exitSignal})` : `dead (exit ${a.exitStatus ?? '?'})`) : colorState(a.state),
-        a.pid === null ? '-' : String(a.pid),
-        formatDuration(a.uptimeSeconds),
-        a.launcher,
-      ]),
-    ]),
   );
 }
 
@@ -160,7 +145,8 @@ function addStatus(parent: Command): void {
   examples(cmd, ['mosaic-fleet status', 'mosaic-fleet status --json | jq ".agents[] | {name, state}"']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
-      const status = await fleetStatus(contextFrom(opts));
+      const { fleetStatus } = await core.fleet();
+      const status = await fleetStatus(await contextFrom(opts));
       if (opts.json) printJson(io, { ok: true, ...status });
       else renderStatus(io, status);
       return 0;
@@ -178,6 +164,7 @@ function addDemo(parent: Command): void {
   examples(cmd, ['mosaic-fleet demo --rm', 'mosaic-fleet demo   # then attach from another terminal, Ctrl-C to end']);
   cmd.action(
     action(async (io, opts: { socket?: string; rm?: boolean; json?: boolean }) => {
+      const { runDemo } = await core.demo();
       const demo = await runDemo(opts.socket ? { socket: opts.socket } : {});
       const ok = demo.steps.every((s) => s.status === 'submitted' || s.status === 'queued');
       if (opts.json) printJson(io, { ok, socket: demo.socket, steps: demo.steps, received: demo.received });

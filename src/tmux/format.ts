@@ -27,6 +27,7 @@ export const PANE_FIELDS = [
   '@mosaic_started',
   '@mosaic_launcher',
   'socket_path',
+  'pid',
   'busy_line',
 ] as const;
 
@@ -58,6 +59,8 @@ export interface PaneInfo {
   started: number | null;
   launcher: string;
   socketPath: string;
+  /** The tmux server's pid. */
+  serverPid: number;
   /** A busy marker is on screen (see BUSY_SEARCH). */
   busy: boolean;
 }
@@ -107,6 +110,7 @@ export function parsePaneLine(line: string): PaneInfo | null {
     started: get('@mosaic_started') === '' ? null : toInt(get('@mosaic_started')),
     launcher: get('@mosaic_launcher'),
     socketPath: get('socket_path'),
+    serverPid: toInt(get('pid')),
     busy: toInt(get('busy_line')) > 0,
   };
 }

@@ -45,7 +45,7 @@ export class TmuxTransport implements Transport {
 
   async overview(rosterNames: string[]): Promise<FleetOverview> {
     const panes = await this.tmux.listPanes();
-    const serverPid = panes.length > 0 ? await this.tmux.serverPid() : null;
+    const serverPid = panes[0]?.serverPid ?? null;
     const bySession = firstPanePerSession(panes);
     const agents: AgentStatus[] = [];
     const seen = new Set<string>();

@@ -1,0 +1,167 @@
+// `npm run bench`: delivery latency (ours beside the fixed-sleep approach, same run), status and start at scale.
+// Benchmarks report numbers; tests assert correctness.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Tmux, observePane } from '../tmux/client.js';
+import { TmuxTransport } from '../transport/tmux/transport.js';
+import { shippedTmuxConf, packageRoot } from '../paths.js';
+import { simProfile } from '../runtimes/sim.js';
+import { holdsBody, sleep } from '../delivery/deliver.js';
+import { Context } from '../core/context.js';
+import { startFleet, fleetStatus } from '../core/fleet.js';
+import { CountingHost, fmtMs, percentile, printTable, simRoster } from './util.js';
+
+const SWALLOW_MS = 150;
+
+async function main(): Promise<void> {
+  // Never the user's servers: a private socket directory for the whole run.
+  process.env.TMUX_TMPDIR = mkdtempSync(join(tmpdir(), 'mosaic-bench-tmux-'));
+  const sections = (process.argv[2] ?? 'delivery,status,start').split(',');
+  if (sections.includes('delivery')) await benchDelivery();
+  if (sections.includes('status')) await benchStatus();
+  if (sections.includes('start')) await benchStart();
+}
+
+function newSocket(tag: string): string {
+  return `bench-${tag}-${randomBytes(3).toString('hex')}`;
+}
+
+async function startSimSession(tmux: Tmux, name: string, args: string[]): Promise<string> {
+  const out = await tmux.run(['new-session', '-d', '-P', '-F', '#{pane_id}', '-s', name, '-x', '160', '-y', '48', '--', process.execPath, join(packageRoot(), 'dist', 'sim', 'main.js'), '--name', name, ...args]);
+  const pane = out.trim();
+  for (;;) {
+    const st = simProfile.parse((await observePane(tmux, pane)).screen);
+    if (st.ready) return pane;
+    await sleep(20);
+  }
+}
+
+async function benchDelivery(): Promise<void> {
+  const socket = newSocket('send');
+  const host = new CountingHost();
+  const transport = new TmuxTransport({ host, socket: { name: socket }, holderSession: '_holder', configFile: shippedTmuxConf() });
+  const tmux = transport.tmux;
+  try {
+    await transport.ensureHolder();
+    const pane = await startSimSession(tmux, 'target', ['--swallow-ms', String(SWALLOW_MS)]);
+    const ours: number[] = [];
+    let oursOk = 0;
+    const before = host.tmuxCalls;
+    const N = 40;
+    for (let i = 0; i < N; i += 1) {
+      const t0 = performance.now();
+      const r = await transport.send('=target', { from: { host: 'bench', session: 'b' }, toHost: 'bench', body: `ours ${i} ${'x'.repeat(40)}`, preamble: true }, {});
+      ours.push(performance.now() - t0);
+      if (r.status === 'submitted') oursOk += 1;
+    }
+    const callsPerSend = (host.tmuxCalls - before) / N;
+    const fixed: number[] = [];
+    let fixedOk = 0;
+    const M = 12;
+    for (let i = 0; i < M; i += 1) {
+      const text = `[bench:b -> bench:target] fixed ${i} ${'y'.repeat(40)}`;
+      const t0 = performance.now();
+      const ok = await fixedSleepSend(tmux, pane, text);
+      fixed.push(performance.now() - t0);
+      if (ok) fixedOk += 1;
+    }
+    printTable(`Delivery into sim (swallow window ${SWALLOW_MS} ms): time to a confirmed verdict`, [
+      ['method', 'sends', 'confirmed submitted', 'p50', 'p95', 'tmux calls/send'],
+      ['mosaic-fleet verified send', String(N), `${oursOk}/${N}`, fmtMs(percentile(ours, 50)), fmtMs(percentile(ours, 95)), callsPerSend.toFixed(1)],
+      ['fixed sleep (paste, 0.5 s, Enter, 1.2 s, check)', String(M), `${fixedOk}/${M}`, fmtMs(percentile(fixed, 50)), fmtMs(percentile(fixed, 95)), '5'],
+    ]);
+  } finally {
+    await tmux.run(['kill-server']).catch(() => undefined);
+  }
+}
+
+/** The approach most tools ship: paste, sleep 0.5 s, Enter, sleep 1.2 s, then look once. */
+async function fixedSleepSend(tmux: Tmux, pane: string, text: string): Promise<boolean> {
+  const buf = `fixed-${randomBytes(3).toString('hex')}`;
+  await tmux.loadBuffer(buf, text);
+  await tmux.run(['paste-buffer', '-p', '-d', '-b', buf, '-t', pane]);
+  await sleep(500);
+  await tmux.sendEnter(pane);
+  await sleep(1200);
+  const st = simProfile.parse((await observePane(tmux, pane)).screen);
+  return !holdsBody(st.input, text, simProfile.pastePlaceholders);
+}
+
+async function benchStatus(): Promise<void> {
+  const socket = newSocket('status');
+  const names = Array.from({ length: 100 }, (_, i) => `agent${String(i).padStart(3, '0')}`);
+  const roster = simRoster(socket, names);
+  const ctx = new Context({ roster: roster.path, socket });
+  try {
+    await startFleet(ctx, [], { wait: true });
+    const host = new CountingHost();
+    const transport = new TmuxTransport({ host, socket: { name: socket }, holderSession: '_holder', configFile: shippedTmuxConf() });
+    const times: number[] = [];
+    let calls = 0;
+    for (let i = 0; i < 20; i += 1) {
+      const before = host.tmuxCalls;
+      const t0 = performance.now();
+      const o = await transport.overview(names);
+      times.push(performance.now() - t0);
+      calls = host.tmuxCalls - before;
+      if (o.agents.length !== 100) throw new Error(`status saw ${o.agents.length} agents`);
+    }
+    const cli = await timeCli(['status', '--json', '--roster', roster.path, '-L', socket], 5);
+    const viaCtx: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const t0 = performance.now();
+      await fleetStatus(ctx);
+      viaCtx.push(performance.now() - t0);
+    }
+    printTable('Status of 100 sim agents', [
+      ['measure', 'p50', 'p95', 'tmux calls'],
+      ['transport.overview (in process)', fmtMs(percentile(times, 50)), fmtMs(percentile(times, 95)), String(calls - 1)],
+      ['fleetStatus incl. roster load (in process)', fmtMs(percentile(viaCtx, 50)), fmtMs(percentile(viaCtx, 95)), '-'],
+      ['`mosaic-fleet status --json` (whole process)', fmtMs(percentile(cli, 50)), fmtMs(percentile(cli, 95)), '-'],
+    ]);
+    process.stdout.write('(tmux calls: one list-panes for the whole fleet; the server pid lookup is one more call, not per agent)\n');
+  } finally {
+    await ctx.transport().stopServer().catch(() => undefined);
+    rmSync(roster.dir, { recursive: true, force: true });
+  }
+}
+
+async function timeCli(args: string[], n: number): Promise<number[]> {
+  const { run } = await import('../exec/run.js');
+  const bin = join(packageRoot(), 'dist', 'cli', 'fleet-bin.js');
+  const out: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const t0 = performance.now();
+    await run([process.execPath, bin, ...args]);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+async function benchStart(): Promise<void> {
+  const rows: string[][] = [['measure', 'time']];
+  for (const count of [20]) {
+    const socket = newSocket('start');
+    const roster = simRoster(socket, Array.from({ length: count }, (_, i) => `s${i}`));
+    const ctx = new Context({ roster: roster.path, socket });
+    try {
+      const t0 = performance.now();
+      await startFleet(ctx, [], { wait: false });
+      const created = performance.now() - t0;
+      const t1 = performance.now();
+      const ready = await startFleet(ctx, [], { wait: true });
+      const readyMs = created + (performance.now() - t1);
+      if (!ready.agents.every((a) => a.ready)) throw new Error('not all agents became ready');
+      rows.push([`start ${count} sim agents: sessions created`, fmtMs(created)]);
+      rows.push([`start ${count} sim agents: all ready for input`, fmtMs(readyMs)]);
+    } finally {
+      await ctx.transport().stopServer().catch(() => undefined);
+      rmSync(roster.dir, { recursive: true, force: true });
+    }
+  }
+  printTable('Starting a fleet', rows);
+}
+
+await main();

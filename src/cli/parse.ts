@@ -1,0 +1,28 @@
+import { ExitCode, UsageError } from '../errors.js';
+import type { DeliveryStatus } from '../delivery/deliver.js';
+
+export function parseSeconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number of seconds, not '${value}'`);
+  return n;
+}
+
+export function parseCount(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} takes a whole number, not '${value}'`);
+  return n;
+}
+
+/** Exit code for a delivery verdict: 0 submitted/queued, 2 not confirmed (draft/held), 1 failed (pane gone). */
+export function exitCodeFor(status: DeliveryStatus): number {
+  switch (status) {
+    case 'submitted':
+    case 'queued':
+      return ExitCode.ok;
+    case 'draft':
+    case 'held':
+      return ExitCode.notConfirmed;
+    case 'failed':
+      return ExitCode.notFound;
+  }
+}

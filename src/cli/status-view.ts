@@ -1,0 +1,31 @@
+import pc from 'picocolors';
+import type { Io } from './io.js';
+import { colorState, formatDuration, table } from './render.js';
+import type { FleetStatus } from '../core/fleet.js';
+
+export function renderStatus(io: Io, status: FleetStatus): void {
+  io.out(
+    `socket ${status.socketPath ?? status.socket}  server pid ${status.serverPid ?? '-'}  holder ${status.holder === 'running' ? pc.green(status.holderSession) : pc.red(`${status.holderSession} ${status.holder}`)}` +
+      (status.rosterPath ? `  roster ${status.rosterPath}` : '  (no roster)'),
+  );
+  if (status.agents.length === 0) {
+    io.out('no agents');
+    return;
+  }
+  io.out(
+    table([
+      ['AGENT', 'HOST', 'RUNTIME', 'CLASS', 'STATE', 'PID', 'UPTIME', 'LAUNCHER'],
+      ...status.agents.map((a) => [
+        a.inRoster ? a.name : `${a.name} ${pc.dim('(not in roster)')}`,
+        a.host,
+        a.runtime,
+        a.class ?? '-',
+        a.state === 'dead' ? colorState(a.exitSignal ? `dead (signal ${a.exitSignal})` : `dead (exit ${a.exitStatus ?? '?'})`) : colorState(a.state),
+        a.pid === null ? '-' : String(a.pid),
+        formatDuration(a.uptimeSeconds),
+        a.launcher,
+      ]),
+    ]),
+  );
+}
+
