@@ -13,6 +13,9 @@ const core = {
   send: () => import('../core/send.js'),
   fleet: () => import('../core/fleet.js'),
   agent: () => import('../core/agent.js'),
+  broadcast: () => import('../core/broadcast.js'),
+  inbox: () => import('../core/inbox.js'),
+  ledger: () => import('../ledger/index.js'),
   roster: () => import('../roster/resolve.js'),
 };
 
@@ -23,6 +26,10 @@ export function addAgentCommands(cmd: Command): Command {
   addSend(cmd);
   addReset(cmd);
   addTail(cmd);
+  addBroadcast(cmd);
+  addLog(cmd);
+  addInbox(cmd);
+  addReply(cmd);
   return cmd;
 }
 
@@ -49,10 +56,13 @@ function addSend(parent: Command): void {
     .option('--when-idle', 'wait for the running turn to end before pasting')
     .option('--wait <seconds>', 'with --when-idle: how long to wait', '300')
     .option('--hold <seconds>', 'how long to wait for text a person is typing to clear', '2')
+    .option('--queue', 'if the target is busy, dead or restarting, record the message as pending and return (exit 0)')
+    .option('--ttl <seconds>', 'with --queue: drop the message if not delivered within this time', '86400')
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, [
     'mosaic-agent send coder0 -m "status on #29?"',
+    'mosaic-agent send rev0 --queue -f review.md   # delivered by `mosaic-fleet deliver` when rev0 is free',
     'mosaic-agent send -L mosaic-factory =rev0 -f review-request.md --json',
     'echo "done" | mosaic-agent send %12 --from web1:mos-claude',
   ]);
@@ -76,11 +86,12 @@ function addSend(parent: Command): void {
         retries: parseCount(String(opts.retries), '--retries'),
         holdSeconds: Number(opts.hold),
         ...(opts.whenIdle ? { whenIdleSeconds: parseSeconds(String(opts.wait), '--wait') } : {}),
+        ...(opts.queue ? { queue: true, ttlSeconds: parseSeconds(String(opts.ttl), '--ttl') } : {}),
       });
       if (opts.json) {
-        printJson(io, { ok: report.status === 'submitted' || report.status === 'queued', ...report });
+        printJson(io, { ok: report.status === 'submitted' || report.status === 'queued' || report.status === 'pending', ...report });
       } else {
-        const color = report.status === 'submitted' || report.status === 'queued' ? pc.green : pc.red;
+        const color = report.status === 'submitted' || report.status === 'queued' || report.status === 'pending' ? pc.green : pc.red;
         io.out(
           `${color(report.status)} ${report.from.host}:${report.from.session} -> ${report.to.host}:${report.to.session} ` +
             `(${report.latencyMs} ms, ${report.attempts} Enter${report.attempts === 1 ? '' : 's'}, id ${report.id})` +
@@ -214,6 +225,139 @@ function addTail(parent: Command): void {
         process.off('SIGTERM', onSignal);
       }
       return 0;
+    }),
+  );
+}
+
+function addBroadcast(parent: Command): void {
+  const cmd = parent
+    .command('broadcast')
+    .description('send one message to many agents in parallel (one ledger record each); never to yourself')
+    .argument('[agents...]', 'roster agents')
+    .option('--class <class>', 'every agent of this class')
+    .option('--all', 'every roster agent')
+    .option('-m, --message <text>', 'message body')
+    .option('-f, --file <path>', 'read the body from a file')
+    .option('--from <host:session>', 'sender label for the preamble')
+    .option('--concurrency <n>', 'deliveries at once', '8')
+    .option('--timeout <seconds>', 'how long to confirm each delivery', '10')
+    .option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-agent broadcast --class reviewer -m "freeze: no merges until 18:00"', 'mosaic-agent broadcast --all -f announcement.md --json', 'mosaic-agent broadcast coder0 coder1 -m "rebase on main"']);
+  cmd.action(
+    action(async (io, agents: string[], opts: Record<string, unknown>) => {
+      const ctx = await contextFrom(opts);
+      const { readBody } = await core.send();
+      const body = await readBody({
+        ...(typeof opts.message === 'string' ? { message: opts.message } : {}),
+        ...(typeof opts.file === 'string' ? { file: opts.file } : {}),
+      });
+      const { broadcast } = await core.broadcast();
+      const result = await broadcast(ctx, {
+        agents,
+        body,
+        all: Boolean(opts.all),
+        ...(typeof opts.class === 'string' ? { className: opts.class } : {}),
+        ...(typeof opts.from === 'string' ? { from: opts.from } : {}),
+        concurrency: Math.max(1, parseCount(String(opts.concurrency), '--concurrency')),
+        timeoutSeconds: parseSeconds(String(opts.timeout), '--timeout'),
+      });
+      const good = (r: (typeof result.results)[number]) => 'report' in r && ['submitted', 'queued'].includes(r.report.status);
+      const failed = result.results.filter((r) => !good(r)).length;
+      if (opts.json) printJson(io, { ok: failed === 0, group: result.group, results: result.results });
+      else {
+        io.out(
+          table([
+            ['AGENT', 'STATUS', 'LATENCY', 'ID / ERROR'],
+            ...result.results.map((r) =>
+              'report' in r
+                ? [r.agent, good(r) ? pc.green(r.report.status) : pc.red(r.report.status), `${r.report.latencyMs} ms`, r.report.id]
+                : [r.agent, pc.red('failed'), '-', r.error],
+            ),
+          ]),
+        );
+        io.out(`${result.results.length - failed}/${result.results.length} delivered (group ${result.group})`);
+      }
+      return failed > 0 ? ExitCode.checkFailed : 0;
+    }),
+  );
+}
+
+function addLog(parent: Command): void {
+  const cmd = parent
+    .command('log')
+    .description('message history from the ledger, newest last')
+    .argument('[agent]', 'only messages to or from this agent (name or host:name)')
+    .option('--since <when>', 'e.g. 10m, 2h, 1d, or an ISO time')
+    .option('--status <status...>', 'only these statuses (submitted queued draft held failed pending sending expired)')
+    .option('-n, --limit <n>', 'at most this many (the newest)', '50')
+    .option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-agent log', 'mosaic-agent log coder0 --since 2h', 'mosaic-agent log --status draft failed --json']);
+  cmd.action(
+    action(async (io, agent: string | undefined, opts: Record<string, unknown>) => {
+      const ctx = await contextFrom(opts);
+      const { parseSince, formatLogTable } = await core.ledger();
+      const records = ctx.ledger().list({
+        ...(agent ? { agent } : {}),
+        ...(typeof opts.since === 'string' ? { since: parseSince(opts.since) } : {}),
+        ...(Array.isArray(opts.status) ? { status: opts.status as never } : {}),
+        limit: parseCount(String(opts.limit), '--limit'),
+      });
+      if (opts.json) printJson(io, { ok: true, messages: records });
+      else io.out(records.length === 0 ? 'no messages' : formatLogTable(records));
+      return 0;
+    }),
+  );
+}
+
+function addInbox(parent: Command): void {
+  const cmd = parent
+    .command('inbox')
+    .description('messages delivered to this agent (run inside its tmux session), so a reset agent can see who asked what')
+    .option('--agent <name>', 'read another agent\'s inbox')
+    .option('-n, --limit <n>', 'how many (the newest)', '10')
+    .option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-agent inbox', 'mosaic-agent inbox -n 3 --json', 'mosaic-agent inbox --agent coder0']);
+  cmd.action(
+    action(async (io, opts: Record<string, unknown>) => {
+      const ctx = await contextFrom(opts);
+      const { whoAmI, readInbox } = await core.inbox();
+      const me = await whoAmI(ctx, typeof opts.agent === 'string' ? opts.agent : undefined);
+      const messages = await readInbox(ctx, me, parseCount(String(opts.limit), '--limit'));
+      if (opts.json) printJson(io, { ok: true, agent: me, messages });
+      else if (messages.length === 0) io.out(`no messages for ${me.session}`);
+      else for (const m of messages) io.out(`${pc.dim(m.created)} ${m.id} ${m.status}\n${m.text}\n`);
+      return 0;
+    }),
+  );
+}
+
+function addReply(parent: Command): void {
+  const cmd = parent
+    .command('reply')
+    .description('answer the sender of the newest message in your inbox (the preamble is flipped)')
+    .option('-m, --message <text>', 'reply body')
+    .option('-f, --file <path>', 'read the body from a file')
+    .option('--agent <name>', 'reply as this agent (default: the tmux session you are in)')
+    .option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-agent reply -m "Q2 done, opening PR #34."']);
+  cmd.action(
+    action(async (io, opts: Record<string, unknown>) => {
+      const ctx = await contextFrom(opts);
+      const { readBody } = await core.send();
+      const body = await readBody({
+        ...(typeof opts.message === 'string' ? { message: opts.message } : {}),
+        ...(typeof opts.file === 'string' ? { file: opts.file } : {}),
+      });
+      const { whoAmI, reply } = await core.inbox();
+      const me = await whoAmI(ctx, typeof opts.agent === 'string' ? opts.agent : undefined);
+      const { inReplyTo, report } = await reply(ctx, me, body);
+      if (opts.json) printJson(io, { ok: ['submitted', 'queued'].includes(report.status), inReplyTo, ...report });
+      else io.out(`${report.status} ${report.from.host}:${report.from.session} -> ${report.to.host}:${report.to.session} (reply to ${inReplyTo}, ${report.latencyMs} ms)`);
+      return exitCodeFor(report.status);
     }),
   );
 }

@@ -13,6 +13,7 @@ import { UsageError } from '../errors.js';
 const core = {
   fleet: () => import('../core/fleet.js'),
   demo: () => import('../core/demo.js'),
+  deliver: () => import('../core/deliver-pending.js'),
   profiles: () => import('../roster/profiles.js'),
   schema: () => import('../roster/json-schema.js'),
 };
@@ -25,6 +26,7 @@ export function addFleetCommands(cmd: Command): Command {
   addStop(cmd);
   addRestart(cmd);
   addStatus(cmd);
+  addDeliver(cmd);
   addDemo(cmd);
   return cmd;
 }
@@ -192,6 +194,47 @@ function addDemo(parent: Command): void {
         io.err('demo torn down');
       }
       return ok ? 0 : 1;
+    }),
+  );
+}
+
+function addDeliver(parent: Command): void {
+  const cmd = parent
+    .command('deliver')
+    .description('deliver pending messages (from `send --queue`) in order per target, each at most once')
+    .option('--watch', 'keep delivering until stopped (for the holder unit)')
+    .option('--interval <seconds>', 'with --watch: seconds between passes', '2')
+    .option('--json', 'print one JSON document (one pass only)');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-fleet deliver', 'mosaic-fleet deliver --watch --interval 5']);
+  cmd.action(
+    action(async (io, opts: Record<string, unknown>) => {
+      const ctx = await contextFrom(opts);
+      const { deliverPending, watchPending } = await core.deliver();
+      const show = (r: Awaited<ReturnType<typeof deliverPending>>) => {
+        for (const d of r.delivered) io.out(`${d.id} -> ${d.to}: ${d.outcome}${d.detail ? ` (${d.detail})` : ''}`);
+        for (const id of r.expired) io.out(`${id}: expired`);
+      };
+      if (!opts.watch) {
+        const r = await deliverPending(ctx);
+        if (opts.json) printJson(io, { ok: true, ...r });
+        else {
+          show(r);
+          io.out(`${r.delivered.length} delivered, ${r.expired.length} expired, ${r.waiting} still pending`);
+        }
+        return 0;
+      }
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await watchPending(ctx, Number(opts.interval) * 1000, stop.signal, show);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      return 0;
     }),
   );
 }

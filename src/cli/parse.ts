@@ -1,5 +1,5 @@
 import { ExitCode, UsageError } from '../errors.js';
-import type { DeliveryStatus } from '../delivery/deliver.js';
+import type { SendStatus } from '../core/send.js';
 
 export function parseSeconds(value: string, flag: string): number {
   const n = Number(value);
@@ -13,11 +13,12 @@ export function parseCount(value: string, flag: string): number {
   return n;
 }
 
-/** Exit code for a delivery verdict: 0 submitted/queued, 2 not confirmed (draft/held), 1 failed (pane gone). */
-export function exitCodeFor(status: DeliveryStatus): number {
+/** Exit code for a delivery verdict: 0 submitted/queued/pending, 2 not confirmed (draft/held), 1 failed (pane gone). */
+export function exitCodeFor(status: SendStatus): number {
   switch (status) {
     case 'submitted':
     case 'queued':
+    case 'pending':
       return ExitCode.ok;
     case 'draft':
     case 'held':

@@ -7,7 +7,8 @@ import type { Context } from './context.js';
 import { selectAgents } from './fleet.js';
 import { launchFor } from './launch.js';
 import { sendMessage, type SendReport } from './send.js';
-import { localShortHostname } from './identity.js';
+import { detectSelf, localShortHostname } from './identity.js';
+import { parseEndpoint } from '../delivery/body.js';
 
 export interface ResetInput {
   agent: string;
@@ -47,13 +48,26 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
     await transport.waitReady(launch);
     confirmed = true;
   } else {
-    const result = await transport.reset(`=${agent.name}`, command, {
-      profile: profile.name,
-      confirmTimeoutMs: (input.confirmSeconds ?? 15) * 1000,
-      readyTimeoutMs: agent.readyTimeoutMs,
-    });
-    confirmed = result.confirmed;
-    detail = result.detail;
+    const ledger = ctx.ledger();
+    const self = input.from ? parseEndpoint(input.from) : await detectSelf(ctx.env);
+    const record = ledger.create({ kind: 'reset', from: self, to: { host: localShortHostname(), session: agent.name }, body: command, text: command });
+    ledger.startAttempt(record.id);
+    try {
+      const result = await transport.reset(`=${agent.name}`, command, {
+        profile: profile.name,
+        confirmTimeoutMs: (input.confirmSeconds ?? 15) * 1000,
+        readyTimeoutMs: agent.readyTimeoutMs,
+      });
+      confirmed = result.confirmed;
+      detail = result.detail;
+      ledger.finishAttempt(record.id, result.confirmed ? 'submitted' : result.status === 'submitted' ? 'draft' : result.status, {
+        latencyMs: result.latencyMs,
+        ...(result.detail ? { detail: result.detail } : {}),
+      });
+    } catch (error) {
+      ledger.finishAttempt(record.id, 'failed', { detail: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
   }
   const report: ResetReport = {
     agent: agent.name,
@@ -66,13 +80,11 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
   };
   // A reset that did not take gets no kickstart: it would land in the old conversation.
   if (!confirmed || kickstartText === null) return report;
-  report.kickstart = await sendMessage(ctx, {
-    target: `=${agent.name}`,
-    body: kickstartText,
-    preamble: true,
-    raw: false,
-    ...(input.from ? { from: input.from } : {}),
-  });
+  report.kickstart = await sendMessage(
+    ctx,
+    { target: `=${agent.name}`, body: kickstartText, preamble: true, raw: false, ...(input.from ? { from: input.from } : {}) },
+    { kind: 'kickstart' },
+  );
   return report;
 }
 

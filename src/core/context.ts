@@ -8,6 +8,7 @@ import { FleetError } from '../errors.js';
 import { loadRoster } from '../roster/load.js';
 import { resolveRosterPath } from '../roster/paths.js';
 import type { Roster } from '../roster/schema.js';
+import { Ledger } from '../ledger/index.js';
 
 /** Options every command accepts (socket and roster selection). */
 export interface CommonOptions {
@@ -27,6 +28,14 @@ export class Context {
     readonly options: CommonOptions,
     readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
+
+  private ledgerCache: Ledger | undefined;
+
+  /** The message ledger ($MOSAIC_LEDGER_DIR, else under $XDG_STATE_HOME/mosaic/fleet/). */
+  ledger(): Ledger {
+    this.ledgerCache ??= new Ledger(this.env.MOSAIC_LEDGER_DIR || Ledger.defaultDir(this.env));
+    return this.ledgerCache;
+  }
 
   rosterPath(): string {
     return resolveRosterPath({ flag: this.options.roster, env: this.env });

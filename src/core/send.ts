@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
-import { parseEndpoint, type Endpoint } from '../delivery/body.js';
+import { FleetError, UsageError } from '../errors.js';
+import { buildText, parseEndpoint, type Endpoint } from '../delivery/body.js';
 import type { DeliveryStatus } from '../delivery/deliver.js';
+import type { MessageKind, MessageRecord } from '../ledger/index.js';
+import type { Transport } from '../transport/types.js';
 import type { Context } from './context.js';
 import { detectSelf, localShortHostname } from './identity.js';
-import { newMessageId } from './ids.js';
 
 export interface SendInput {
   target: string;
@@ -18,17 +19,27 @@ export interface SendInput {
   retries?: number;
   whenIdleSeconds?: number;
   holdSeconds?: number;
+  /** Record as pending (delivered later by `mosaic-fleet deliver`) when the target cannot take it now. */
+  queue?: boolean;
+  ttlSeconds?: number;
 }
+
+export type SendStatus = DeliveryStatus | 'pending';
 
 export interface SendReport {
   id: string;
   from: Endpoint;
   to: Endpoint;
-  status: DeliveryStatus;
+  status: SendStatus;
   attempts: number;
   latencyMs: number;
   detail?: string;
-  pane: string;
+  pane: string | null;
+}
+
+export interface SendMeta {
+  kind?: MessageKind;
+  group?: string;
 }
 
 /** Where the body comes from: -m, -f FILE, or stdin (exactly one). */
@@ -48,38 +59,91 @@ export async function readBody(opts: { message?: string; file?: string }, stdin:
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Send one addressed message and report what really happened. */
-export async function sendMessage(ctx: Context, input: SendInput): Promise<SendReport> {
+/** Send one addressed message, recording it in the ledger before anything is pasted, and report what happened. */
+export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta = {}): Promise<SendReport> {
   if (input.retries !== undefined && (!Number.isInteger(input.retries) || input.retries < 0)) throw new UsageError('--retries takes a whole number >= 0');
   const from = input.from ? parseEndpoint(input.from) : await detectSelf(ctx.env);
+  const toHost = input.toHost ?? localShortHostname();
   const transport = ctx.transport('local');
-  const id = newMessageId();
-  const result = await transport.send(
-    input.target,
-    {
+  if (input.queue && !(await canTakeNow(ctx, transport, input.target))) return queueMessage(ctx, input, from, toHost, meta);
+  const ledger = ctx.ledger();
+  let record: MessageRecord | undefined;
+  const started = Date.now();
+  try {
+    const result = await transport.send(
+      input.target,
+      { from, toHost, body: input.body, preamble: input.preamble, raw: input.raw, ...(input.runtime ? { profile: input.runtime } : {}) },
+      {
+        ...(input.timeoutSeconds !== undefined ? { verifyTimeoutMs: input.timeoutSeconds * 1000 } : {}),
+        ...(input.retries !== undefined ? { maxEnters: input.retries + 1 } : {}),
+        ...(input.whenIdleSeconds !== undefined ? { whenIdleMs: input.whenIdleSeconds * 1000 } : {}),
+        ...(input.holdSeconds !== undefined ? { holdMs: input.holdSeconds * 1000 } : {}),
+        // Durable before delivery starts: a crash from here on leaves a record that says so.
+        beforeDelivery: (to, text) => {
+          record = ledger.create({ kind: meta.kind ?? 'send', from, to, body: input.body, preamble: input.preamble ? text.slice(0, text.indexOf(']') + 1) : '', text, ...(meta.group ? { group: meta.group } : {}) });
+          ledger.startAttempt(record.id);
+        },
+      },
+    );
+    ledger.finishAttempt(record!.id, result.status, { latencyMs: result.latencyMs, enters: result.enters, ...(result.detail ? { detail: result.detail } : {}) });
+    return {
+      id: record!.id,
       from,
-      toHost: input.toHost ?? localShortHostname(),
-      body: input.body,
-      preamble: input.preamble,
-      raw: input.raw,
-      ...(input.runtime ? { profile: input.runtime } : {}),
-    },
-    {
-      ...(input.timeoutSeconds !== undefined ? { verifyTimeoutMs: input.timeoutSeconds * 1000 } : {}),
-      ...(input.retries !== undefined ? { maxEnters: input.retries + 1 } : {}),
-      ...(input.whenIdleSeconds !== undefined ? { whenIdleMs: input.whenIdleSeconds * 1000 } : {}),
-      ...(input.holdSeconds !== undefined ? { holdMs: input.holdSeconds * 1000 } : {}),
-    },
-  );
-  return {
-    id,
-    from,
-    to: result.to,
-    status: result.status,
-    attempts: result.enters,
-    latencyMs: result.latencyMs,
-    pane: result.paneId,
-    ...(result.detail ? { detail: result.detail } : {}),
-  };
+      to: result.to,
+      status: result.status,
+      attempts: result.enters,
+      latencyMs: result.latencyMs,
+      pane: result.paneId,
+      ...(result.detail ? { detail: result.detail } : {}),
+    };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    if (record) ledger.finishAttempt(record.id, 'failed', { detail, latencyMs: Date.now() - started });
+    else if (error instanceof FleetError && error.code !== 'USAGE') recordFailure(ctx, input, from, toHost, detail, meta);
+    throw error;
+  }
 }
 
+/** A message that never reached a pane (unknown target, dead pane, no server) still gets a record. */
+function recordFailure(ctx: Context, input: SendInput, from: Endpoint, toHost: string, detail: string, meta: SendMeta): void {
+  const ledger = ctx.ledger();
+  const r = ledger.create({ kind: meta.kind ?? 'send', from, to: { host: toHost, session: sessionOf(input.target) }, body: input.body, text: input.body, ...(meta.group ? { group: meta.group } : {}) });
+  ledger.finishAttempt(r.id, 'failed', { detail });
+}
+
+/** Whether the target can take a message right now (alive, drawn, not busy, empty input box). */
+async function canTakeNow(ctx: Context, transport: Transport, target: string): Promise<boolean> {
+  try {
+    const state = await transport.inspect(target);
+    return state.ready && !state.busy && state.input !== null && state.input.trim() === '';
+  } catch (error) {
+    if (!(error instanceof FleetError)) throw error;
+    if (error.code === 'PANE_DEAD' || error.code === 'NO_SERVER' || error.code === 'HOST_UNREACHABLE') return false;
+    // A roster agent that is not running (restarting, stopped) can be queued for; an unknown target cannot.
+    if (error.code === 'TARGET_NOT_FOUND' && ctx.roster(false)?.agents.some((a) => a.name === sessionOf(target))) return false;
+    throw error;
+  }
+}
+
+async function queueMessage(ctx: Context, input: SendInput, from: Endpoint, toHost: string, meta: SendMeta): Promise<SendReport> {
+  const to = { host: toHost, session: sessionOf(input.target) };
+  const text = buildText(input.body, from, to, { preamble: input.preamble, raw: input.raw });
+  const record = ctx.ledger().create({
+    kind: meta.kind ?? 'send',
+    from,
+    to,
+    body: input.body,
+    preamble: input.preamble ? text.slice(0, text.indexOf(']') + 1) : '',
+    text,
+    queue: true,
+    ttlMs: (input.ttlSeconds ?? 24 * 3600) * 1000,
+    ...(meta.group ? { group: meta.group } : {}),
+  });
+  return { id: record.id, from, to, status: 'pending', attempts: 0, latencyMs: 0, pane: null, detail: 'the target cannot take it now; `mosaic-fleet deliver` will' };
+}
+
+/** Session name of a target for records: `=name` and `name:0.0` give `name`; `%N` stays as is. */
+export function sessionOf(target: string): string {
+  const t = target.startsWith('=') ? target.slice(1) : target;
+  return t.startsWith('%') ? t : t.split(':')[0]!;
+}

@@ -70,3 +70,10 @@ export function parseEndpoint(value: string): Endpoint {
   if (i <= 0 || i === value.length - 1) throw new UsageError(`'${value}' is not host:session`, 'write it as --from myhost:mysession');
   return { host: value.slice(0, i), session: value.slice(i + 1) };
 }
+
+/** The exact text pasted for a message: sanitized body, checked, with the preamble unless told otherwise. */
+export function buildText(body: string, from: Endpoint, to: Endpoint, policy: BodyPolicy): string {
+  const clean = sanitizeBody(body);
+  checkBody(clean, policy);
+  return policy.preamble ? `${preambleFor(from, to)} ${clean}` : clean;
+}

@@ -140,6 +140,24 @@ async function deliverLocked(
   await waitUntil(read, (s) => bodyVisible(s, text, profile) || s.obs.dead, PASTE_VISIBLE_MS);
   if (profile.enterDelayMs > 0) await sleep(profile.enterDelayMs);
 
+  return confirmEnter(tmux, pane, text, profile, baseline.busy, opts, since);
+}
+
+/** Press Enter and confirm: retry Enter only while the body is still visibly in the box; never paste again. */
+export async function confirmEnter(
+  tmux: Tmux,
+  pane: PaneInfo,
+  text: string,
+  profile: RuntimeProfile,
+  wasBusy: boolean,
+  options: Partial<DeliverOptions> = {},
+  since: () => number = () => 0,
+): Promise<Partial2> {
+  const opts = { ...DEFAULT_DELIVER_OPTIONS, ...options };
+  const read = async () => {
+    const obs = await observePane(tmux, pane.paneId);
+    return { obs, state: profile.parse(obs.screen) };
+  };
   let enters = 0;
   let lastEnter = 0;
   const pressEnter = async () => {
@@ -154,7 +172,7 @@ async function deliverLocked(
   for (;;) {
     if (last.obs.dead) return { status: 'failed', enters, pasted: true, detail: 'the pane died during delivery' };
     if (!bodyVisible(last, text, profile)) {
-      const queued = last.state.queued || (baseline.busy && last.state.busy);
+      const queued = last.state.queued || (wasBusy && last.state.busy);
       return { status: queued ? 'queued' : 'submitted', enters, pasted: true };
     }
     if (Date.now() >= deadline) break;

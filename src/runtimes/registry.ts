@@ -2,14 +2,16 @@ import type { RuntimeProfile } from './types.js';
 import { genericProfile } from './generic.js';
 import { simProfile } from './sim.js';
 import { shellProfile } from './shell.js';
+import { claudeProfile } from './claude.js';
+import { codexProfile } from './codex.js';
+import { piProfile } from './pi.js';
+import { opencodeProfile } from './opencode.js';
 
-const profiles = new Map<string, RuntimeProfile>([
-  ['generic', genericProfile],
-  ['sim', simProfile],
-  ['shell', shellProfile],
-]);
+const profiles = new Map<string, RuntimeProfile>(
+  [genericProfile, simProfile, shellProfile, claudeProfile, codexProfile, piProfile, opencodeProfile].map((p) => [p.name, p]),
+);
 
-/** Register a runtime profile (the real-client profiles register themselves from runtimes/index.ts). */
+/** Register a runtime profile (e.g. a custom REPL reader from a host program). */
 export function registerProfile(profile: RuntimeProfile): void {
   profiles.set(profile.name, profile);
 }

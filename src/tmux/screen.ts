@@ -53,7 +53,15 @@ export function parseCapture(raw: string, cursorY?: number): Screen {
 function applySgr(params: string, dim: boolean): boolean {
   if (params === '') return false;
   let next = dim;
-  for (const p of params.split(/[;:]/)) {
+  const parts = params.split(';');
+  for (let i = 0; i < parts.length; i += 1) {
+    const p = parts[i]!;
+    // Colour selectors carry their values as following parameters (38;5;n, 38;2;r;g;b): a 2 there is not dim.
+    if ((p === '38' || p === '48' || p === '58') && !p.includes(':')) {
+      i += parts[i + 1] === '5' ? 2 : parts[i + 1] === '2' ? 4 : 0;
+      continue;
+    }
+    if (p.includes(':')) continue; // 38:2::r:g:b keeps its values inside one parameter
     if (p === '0' || p === '') next = false;
     else if (p === '2') next = true;
     else if (p === '22') next = false;

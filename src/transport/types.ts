@@ -65,6 +65,8 @@ export interface SendOptions {
   whenIdleMs?: number;
   lockTimeoutMs?: number;
   onEvent?: (event: { kind: string; atMs: number; [k: string]: unknown }) => void;
+  /** Called once the target is resolved and the text built, before anything is pasted (the ledger records here). */
+  beforeDelivery?: (to: Endpoint, text: string) => void;
 }
 
 export interface SendResult {
@@ -109,6 +111,9 @@ export interface Transport {
   tail(target: string, lines: number | 'all'): Promise<string>;
   /** Type the runtime's reset command through the verified path and confirm a fresh conversation appeared. */
   reset(target: string, command: string, options: ResetOptions): Promise<ResetResult>;
+  /** After a sender died mid-send: finish the job without pasting twice (Enter if the text sits in the box,
+   *  'landed' if it is already in the transcript or scrollback, 'absent' if it never arrived). */
+  recover(target: string, text: string): Promise<'submitted' | 'queued' | 'draft' | 'landed' | 'absent'>;
   /** Screen state of one agent (ready/busy/input). */
   inspect(target: string, profile?: string): Promise<{ ready: boolean; busy: boolean; input: string | null; transcript: string }>;
 }

@@ -8,6 +8,12 @@ delete process.env.TMUX;
 delete process.env.TMUX_PANE;
 delete process.env.MOSAIC_TMUX_SOCKET;
 delete process.env.MOSAIC_FLEET_ROSTER;
+// Ledger, roster and caches follow each test's temp HOME.
+delete process.env.XDG_STATE_HOME;
+delete process.env.XDG_CONFIG_HOME;
+delete process.env.XDG_CACHE_HOME;
+delete process.env.MOSAIC_HOME;
+delete process.env.MOSAIC_LEDGER_DIR;
 if (!process.env.MOSAIC_TEST_KEEP_TMUX_TMPDIR) {
   process.env.TMUX_TMPDIR = mkdtempSync(join(tmpdir(), 'mft-tmux-'));
 }

@@ -13,6 +13,13 @@ describe('parseCapture', () => {
   });
 });
 
+describe('colour parameters are not attributes', () => {
+  it('does not read truecolor or 256-colour values as dim', () => {
+    const s = parseCapture('\x1b[38;2;2;200;2mgreen\x1b[0m \x1b[48;5;2mbg\x1b[0m \x1b[38:2::1:2:3mcolon\x1b[0m \x1b[1;2mreal dim\x1b[0m');
+    expect(s.lines[0]!.solid).toBe('green bg colon');
+  });
+});
+
 describe('generic screen reading', () => {
   it('reads a Claude-style box between the last two rules, NBSP prompt included', () => {
     const s = parseCapture(['header', '✻ Baking… (3s)', rule, '❯\u00a0draft line one', '  line two', rule, '  esc to interrupt'].join('\n'));

@@ -4,8 +4,8 @@ import { Tmux, observePane, describeSocket, type SocketSpec } from '../../tmux/c
 import type { PaneInfo } from '../../tmux/format.js';
 import { resolvePane } from '../../tmux/target.js';
 import { profileFor } from '../../runtimes/registry.js';
-import { deliver } from '../../delivery/deliver.js';
-import { checkBody, preambleFor, sanitizeBody } from '../../delivery/body.js';
+import { deliver, holdsBody, confirmEnter, lockKey as lockKeyFor } from '../../delivery/deliver.js';
+import { buildText } from '../../delivery/body.js';
 import type {
   AgentLaunch,
   AgentStatus,
@@ -192,10 +192,9 @@ export class TmuxTransport implements Transport {
         hint: `revive it with \`mosaic-fleet start ${pane.sessionName}\``,
       });
     }
-    const body = sanitizeBody(message.body);
-    checkBody(body, { preamble: message.preamble, raw: Boolean(message.raw) });
     const to = { host: message.toHost, session: pane.sessionName };
-    const text = message.preamble ? `${preambleFor(message.from, to)} ${body}` : body;
+    const text = buildText(message.body, message.from, to, { preamble: message.preamble, raw: Boolean(message.raw) });
+    options.beforeDelivery?.(to, text);
     const profile = profileFor(message.profile ?? (await this.paneProfile(pane)));
     const outcome = await deliver(this.tmux, pane, text, profile, {
       ...(options.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: options.verifyTimeoutMs } : {}),
@@ -252,6 +251,26 @@ export class TmuxTransport implements Transport {
         return { status: 'submitted', confirmed: false, detail: `no fresh conversation showed within ${Math.round(options.confirmTimeoutMs / 1000)} s`, latencyMs: Date.now() - started };
       }
       await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async recover(target: string, text: string): Promise<'submitted' | 'queued' | 'draft' | 'landed' | 'absent'> {
+    const pane = await this.tmux.resolve(target);
+    if (pane.dead) throw new FleetError('PANE_DEAD', `${pane.sessionName} is dead`);
+    const profile = profileFor(await this.paneProfile(pane));
+    const lock = await this.host.lock(lockKeyFor(pane), 60_000);
+    try {
+      const state = profile.parse((await observePane(this.tmux, pane.paneId)).screen);
+      if (holdsBody(state.input, text, profile.pastePlaceholders)) {
+        const verdict = await confirmEnter(this.tmux, pane, text, profile, state.busy);
+        return verdict.status === 'submitted' || verdict.status === 'queued' || verdict.status === 'draft' ? verdict.status : 'draft';
+      }
+      // Look for the text's opening in the scrollback: a message that reached the transcript has landed.
+      const history = (await this.tmux.captureHistory(pane.paneId, 5000)).replace(/\s+/g, '');
+      const probe = text.replace(/\s+/g, '').slice(0, 120);
+      return history.includes(probe) ? 'landed' : 'absent';
+    } finally {
+      await lock.release();
     }
   }
 

@@ -1,0 +1,94 @@
+import { FleetError } from '../errors.js';
+import type { MessageRecord } from '../ledger/index.js';
+import type { Transport } from '../transport/types.js';
+import type { Context } from './context.js';
+
+export interface DeliveredItem {
+  id: string;
+  to: string;
+  outcome: string;
+  detail?: string;
+}
+
+export interface DeliverPassReport {
+  expired: string[];
+  delivered: DeliveredItem[];
+  waiting: number;
+}
+
+/** One pass over pending messages (and sends whose sender died mid-way): oldest first, in order per target,
+ *  each at most once. A target that cannot take a message now keeps it (and the ones behind it) for a later pass. */
+export async function deliverPending(ctx: Context, options: { concurrency?: number } = {}): Promise<DeliverPassReport> {
+  const ledger = ctx.ledger();
+  const expired = ledger.expire().map((r) => r.id);
+  const open = [...ledger.pending(), ...ledger.list({ crashed: true, status: ['sending'] }).filter((r) => !r.queued)];
+  const byTarget = new Map<string, MessageRecord[]>();
+  for (const r of open.sort((a, b) => a.created.localeCompare(b.created))) {
+    const key = `${r.to.host}:${r.to.session}`;
+    byTarget.set(key, [...(byTarget.get(key) ?? []).filter((x) => x.id !== r.id), r]);
+  }
+  const transport = ctx.transport('local');
+  const delivered: DeliveredItem[] = [];
+  const queues = [...byTarget.values()];
+  const workers = Array.from({ length: Math.min(options.concurrency ?? 4, queues.length) }, async () => {
+    for (let q = queues.shift(); q; q = queues.shift()) delivered.push(...(await drainTarget(ctx, transport, q)));
+  });
+  await Promise.all(workers);
+  const waiting = ledger.pending().length;
+  return { expired, delivered, waiting };
+}
+
+async function drainTarget(ctx: Context, transport: Transport, records: MessageRecord[]): Promise<DeliveredItem[]> {
+  const ledger = ctx.ledger();
+  const out: DeliveredItem[] = [];
+  for (const record of records) {
+    if (!ledger.claim(record.id)) continue;
+    const target = record.to.session.startsWith('%') ? record.to.session : `=${record.to.session}`;
+    const item = (outcome: string, detail?: string): DeliveredItem => ({ id: record.id, to: `${record.to.host}:${record.to.session}`, outcome, ...(detail ? { detail } : {}) });
+    try {
+      // At most once: an earlier attempt may have landed before its sender died; look before pasting again.
+      if (record.crashed || record.attempts.some((a) => a.state === 'started')) {
+        const found = await transport.recover(target, record.text);
+        if (found !== 'absent') {
+          ledger.startAttempt(record.id);
+          ledger.finishAttempt(record.id, found === 'landed' ? 'submitted' : found, { detail: found === 'landed' ? 'found in the pane after its sender stopped' : 'finished an interrupted send' });
+          out.push(item(found === 'landed' ? 'submitted' : found, 'recovered'));
+          continue;
+        }
+      }
+      const state = await transport.inspect(target);
+      if (!state.ready || state.busy || state.input === null || state.input.trim() !== '') break; // keep order: wait for this target
+      ledger.startAttempt(record.id);
+      const result = await transport.send(target, { from: record.from, toHost: record.to.host, body: record.text, preamble: false, raw: true }, { holdMs: 0 });
+      // A person typing into the box (held) is transient: the message goes back to pending.
+      ledger.finishAttempt(record.id, result.status, { latencyMs: result.latencyMs, enters: result.enters, ...(result.detail ? { detail: result.detail } : {}), retry: result.status === 'held' });
+      out.push(item(result.status, result.detail));
+      if (result.status === 'held') break;
+    } catch (error) {
+      if (error instanceof FleetError && ['TARGET_NOT_FOUND', 'PANE_DEAD', 'NO_SERVER', 'HOST_UNREACHABLE', 'TIMEOUT', 'LOCK_TIMEOUT'].includes(error.code)) {
+        // The target is down or restarting: leave this message and the ones behind it for a later pass.
+        const current = ledger.get(record.id);
+        if (current?.status === 'sending') ledger.finishAttempt(record.id, 'failed', { detail: error.message, retry: true });
+        break;
+      }
+      throw error;
+    } finally {
+      ledger.release(record.id);
+    }
+  }
+  return out;
+}
+
+/** Run passes every `intervalMs` until `signal` aborts. */
+export async function watchPending(ctx: Context, intervalMs: number, signal: AbortSignal, onPass: (r: DeliverPassReport) => void): Promise<void> {
+  while (!signal.aborted) {
+    onPass(await deliverPending(ctx));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, intervalMs);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+}

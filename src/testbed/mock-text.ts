@@ -1,0 +1,80 @@
+// Pull "what the user typed" out of an API request body, for all three wire formats.
+// Clients wrap the real message with machine-written context parts (<system-reminder>, <environment_context>, ...);
+// those are dropped so the log holds exactly the delivered text.
+
+type Json = unknown;
+
+function isRecord(v: Json): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// A part that is one whole XML-ish element is client-injected context, not typed text.
+const WRAPPED_CONTEXT = /^\s*<([A-Za-z][\w-]*)[^>]*>[\s\S]*<\/\1>\s*$/;
+// Claude Code prefixes the first message after /clear with a caveat element (research §6).
+const LEADING_CONTEXT = /^\s*(?:<([A-Za-z][\w-]*)[^>]*>[\s\S]*?<\/\1>\s*)+/;
+
+function isContextPart(text: string): boolean {
+  return WRAPPED_CONTEXT.test(text);
+}
+
+function stripLeadingContext(text: string): string {
+  return text.replace(LEADING_CONTEXT, '');
+}
+
+/** Text parts of one message's content (string or array of typed parts). */
+function textParts(content: Json): string[] {
+  if (typeof content === 'string') return [content];
+  if (!Array.isArray(content)) return [];
+  const parts: string[] = [];
+  for (const part of content) {
+    if (typeof part === 'string') parts.push(part);
+    else if (isRecord(part) && typeof part.text === 'string' && /^(text|input_text)$/.test(String(part.type ?? 'text'))) {
+      parts.push(part.text);
+    }
+  }
+  return parts;
+}
+
+/** The user-typed text of the last user message in a list of {role, content} items ('' when none). */
+function lastUserTextOf(items: Json): string {
+  if (!Array.isArray(items)) return '';
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i];
+    if (!isRecord(item) || item.role !== 'user') continue;
+    if (item.type !== undefined && item.type !== 'message') continue;
+    const typed = textParts(item.content).filter((t) => !isContextPart(t));
+    if (typed.length === 0) continue; // a context-only user item (Codex environment/instructions): look further back
+    return stripLeadingContext(typed[typed.length - 1]!);
+  }
+  return '';
+}
+
+export type ApiKind = 'anthropic' | 'responses' | 'chat';
+
+/** Last user text of a request body of the given API. */
+export function extractLastUserText(api: ApiKind, body: Json): string {
+  if (!isRecord(body)) return '';
+  if (api === 'responses') {
+    if (typeof body.input === 'string') return body.input;
+    return lastUserTextOf(body.input);
+  }
+  return lastUserTextOf(body.messages);
+}
+
+/** Lines in a message: a trailing newline does not start another line. */
+export function countLines(text: string): number {
+  if (text === '') return 0;
+  return text.replace(/\n$/, '').split('\n').length;
+}
+
+/** System prompt text (Anthropic `system`, Responses `instructions`, Chat system messages), for classifying requests. */
+export function systemTextOf(api: ApiKind, body: Json): string {
+  if (!isRecord(body)) return '';
+  if (api === 'anthropic') return typeof body.system === 'string' ? body.system : textParts(body.system).join('\n');
+  if (api === 'responses') return typeof body.instructions === 'string' ? body.instructions : '';
+  if (!Array.isArray(body.messages)) return '';
+  return body.messages
+    .filter((m): m is Record<string, Json> => isRecord(m) && (m.role === 'system' || m.role === 'developer'))
+    .flatMap((m) => textParts(m.content))
+    .join('\n');
+}
