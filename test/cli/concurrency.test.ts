@@ -39,6 +39,13 @@ describe('concurrent senders', () => {
     expect(statuses.flat().every((s) => s === 'submitted')).toBe(true);
     const expected = Array.from({ length: SENDERS }, (_, s) => Array.from({ length: MESSAGES }, (_, i) => `[h:s${s} -> h:hub] ${bodyOf(s, i)}`)).flat();
     expectExactlyOnce(sim, expected);
+    // The ledger saw every message exactly once, consistent, none torn.
+    const log = await runCli('agent', ['log', 'hub', '--json', '--limit', '1000'], { env: { HOME: t.home } });
+    const records = JSON.parse(log.stdout).messages as { id: string; status: string; text: string }[];
+    expect(records).toHaveLength(SENDERS * MESSAGES);
+    expect(new Set(records.map((r) => r.id)).size).toBe(SENDERS * MESSAGES);
+    expect(records.every((r) => r.status === 'submitted')).toBe(true);
+    expect(records.map((r) => r.text).sort()).toEqual([...expected].sort());
     // Per sender, messages keep their order.
     for (let s = 0; s < SENDERS; s += 1) {
       const mine = sim.submits().map((e) => e.text!).filter((x) => x.startsWith(`[h:s${s} -> `));
