@@ -12,16 +12,21 @@ import { holdsBody, sleep } from '../delivery/deliver.js';
 import { Context } from '../core/context.js';
 import { startFleet, fleetStatus } from '../core/fleet.js';
 import { CountingHost, fmtMs, percentile, printTable, simRoster } from './util.js';
+import { broadcast } from '../core/broadcast.js';
+import { sendMessage } from '../core/send.js';
+import { Ledger } from '../ledger/index.js';
 
 const SWALLOW_MS = 150;
 
 async function main(): Promise<void> {
   // Never the user's servers: a private socket directory for the whole run.
   process.env.TMUX_TMPDIR = mkdtempSync(join(tmpdir(), 'mosaic-bench-tmux-'));
-  const sections = (process.argv[2] ?? 'delivery,status,start').split(',');
+  const sections = (process.argv[2] ?? 'delivery,status,start,broadcast,ledger').split(',');
   if (sections.includes('delivery')) await benchDelivery();
   if (sections.includes('status')) await benchStatus();
   if (sections.includes('start')) await benchStart();
+  if (sections.includes('broadcast')) await benchBroadcast();
+  if (sections.includes('ledger')) benchLedger();
 }
 
 function newSocket(tag: string): string {
@@ -162,6 +167,62 @@ async function benchStart(): Promise<void> {
     }
   }
   printTable('Starting a fleet', rows);
+}
+
+async function benchBroadcast(): Promise<void> {
+  const socket = newSocket('bcast');
+  const names = Array.from({ length: 50 }, (_, i) => `b${String(i).padStart(2, '0')}`);
+  const roster = simRoster(socket, names);
+  const env = { ...process.env, MOSAIC_LEDGER_DIR: join(roster.dir, 'ledger') };
+  const ctx = new Context({ roster: roster.path, socket }, env);
+  try {
+    await startFleet(ctx, [], { wait: true });
+    const t0 = performance.now();
+    const b = await broadcast(ctx, { agents: [], all: true, body: 'broadcast to fifty', from: 'bench:lead', concurrency: 16 });
+    const parallel = performance.now() - t0;
+    const okParallel = b.results.filter((r) => 'report' in r && r.report.status === 'submitted').length;
+    const t1 = performance.now();
+    let okSeq = 0;
+    for (const name of names) {
+      const r = await sendMessage(ctx, { target: `=${name}`, body: 'one after another', from: 'bench:lead', preamble: true, raw: false });
+      if (r.status === 'submitted') okSeq += 1;
+    }
+    const sequential = performance.now() - t1;
+    printTable('Broadcast one message to 50 sim agents (confirmed)', [
+      ['method', 'confirmed', 'total'],
+      ['broadcast --all (16 at a time)', `${okParallel}/50`, fmtMs(parallel)],
+      ['send to each, one after another', `${okSeq}/50`, fmtMs(sequential)],
+    ]);
+  } finally {
+    await ctx.transport().stopServer().catch(() => undefined);
+    rmSync(roster.dir, { recursive: true, force: true });
+  }
+}
+
+/** What the durable record costs per message: create + attempt start + finish, each an fsynced append. */
+function benchLedger(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'mosaic-bench-ledger-'));
+  try {
+    const ledger = new Ledger(dir);
+    const times: number[] = [];
+    for (let i = 0; i < 300; i += 1) {
+      const t0 = performance.now();
+      const r = ledger.create({ from: { host: 'h', session: 'a' }, to: { host: 'h', session: 'b' }, body: `message ${i} ${'x'.repeat(300)}` });
+      ledger.startAttempt(r.id);
+      ledger.finishAttempt(r.id, 'submitted', { latencyMs: 100, enters: 1 });
+      times.push(performance.now() - t0);
+    }
+    const t1 = performance.now();
+    const all = new Ledger(dir).list({ limit: 100000 });
+    const listMs = performance.now() - t1;
+    printTable('Ledger overhead per message (3 fsynced appends: created, attempt, verdict)', [
+      ['measure', 'p50', 'p95'],
+      ['record one message', `${percentile(times, 50).toFixed(2)} ms`, `${percentile(times, 95).toFixed(2)} ms`],
+      [`read back ${all.length} records (cold)`, fmtMs(listMs), '-'],
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 await main();

@@ -8,6 +8,7 @@ import { printJson, type Io } from './io.js';
 import { table } from './render.js';
 import { renderStatus } from './status-view.js';
 import { UsageError } from '../errors.js';
+import { addInstallCommands } from './commands/install.js';
 
 // Core modules are imported inside each action so `--help` and `--version` stay fast.
 const core = {
@@ -27,6 +28,7 @@ export function addFleetCommands(cmd: Command): Command {
   addRestart(cmd);
   addStatus(cmd);
   addDeliver(cmd);
+  addInstallCommands(cmd);
   addDemo(cmd);
   return cmd;
 }
@@ -77,17 +79,18 @@ function addStart(parent: Command): void {
     .option('--replace', 'recreate agents that are already running')
     .option('--holder-only', 'only create the holder session (it owns the tmux server)')
     .option('--no-wait', 'do not wait for the agents to be ready for input')
+    .addOption(new Option('--supervisor <how>', 'auto: systemd when the units are installed and a user manager answers; else direct (tmux)').choices(['auto', 'systemd', 'direct']).default('auto'))
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet start', 'mosaic-fleet start coder0 rev0', 'mosaic-fleet start --holder-only']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { startFleet } = await core.fleet();
-      const result = await startFleet(await contextFrom(opts), names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly) });
+      const result = await startFleet(await contextFrom(opts), names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly), supervisor: opts.supervisor as 'auto' });
       const failed = result.agents.filter((a) => a.error);
       if (opts.json) printJson(io, { ok: failed.length === 0, ...result });
       else {
-        io.out(`holder: ${result.holder}`);
+        io.out(`holder: ${result.holder} (supervisor: ${result.supervisor})`);
         if (result.agents.length > 0) {
           io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : opts.wait === false ? '-' : 'no'])]));
         }
@@ -103,13 +106,14 @@ function addStop(parent: Command): void {
     .description('stop exactly the named agents (default: all roster agents); --all also stops the holder and server')
     .argument('[agents...]', 'roster agents to stop')
     .option('--all', 'stop every session, the holder and the tmux server')
+    .addOption(new Option('--supervisor <how>', 'auto: systemd when the units are installed and a user manager answers; else direct (tmux)').choices(['auto', 'systemd', 'direct']).default('auto'))
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet stop coder0', 'mosaic-fleet stop', 'mosaic-fleet stop --all']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { stopFleet } = await core.fleet();
-      const result = await stopFleet(await contextFrom(opts), names, { all: Boolean(opts.all) });
+      const result = await stopFleet(await contextFrom(opts), names, { all: Boolean(opts.all), supervisor: opts.supervisor as 'auto' });
       if (opts.json) printJson(io, { ok: true, ...result });
       else {
         for (const a of result.agents) io.out(`${a.name}: ${a.result}`);
@@ -126,13 +130,14 @@ function addRestart(parent: Command): void {
     .description('recycle only the named agents in place; the server and sibling sessions keep running')
     .argument('[agents...]', 'roster agents to restart (default: all)')
     .option('--no-wait', 'do not wait for the agents to be ready')
+    .addOption(new Option('--supervisor <how>', 'auto: systemd when the units are installed and a user manager answers; else direct (tmux)').choices(['auto', 'systemd', 'direct']).default('auto'))
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet restart coder0', 'mosaic-fleet restart rev0 rev1 --json']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { restartFleet } = await core.fleet();
-      const result = await restartFleet(await contextFrom(opts), names, { wait: opts.wait !== false });
+      const result = await restartFleet(await contextFrom(opts), names, { wait: opts.wait !== false, supervisor: opts.supervisor as 'auto' });
       const failed = result.agents.filter((a) => a.error);
       if (opts.json) printJson(io, { ok: failed.length === 0, ...result });
       else io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome === 'replaced' ? 'restarted' : a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : '-'])]));

@@ -6,6 +6,7 @@ import type { FleetStatus } from '../core/fleet.js';
 export function renderStatus(io: Io, status: FleetStatus): void {
   io.out(
     `socket ${status.socketPath ?? status.socket}  server pid ${status.serverPid ?? '-'}  holder ${status.holder === 'running' ? pc.green(status.holderSession) : pc.red(`${status.holderSession} ${status.holder}`)}` +
+      `  supervisor ${status.supervisor}` +
       (status.rosterPath ? `  roster ${status.rosterPath}` : '  (no roster)'),
   );
   if (status.agents.length === 0) {

@@ -4,6 +4,32 @@ import { didYouMean } from '../roster/names.js';
 import type { AgentStatus, FleetOverview, StartOutcome } from '../transport/types.js';
 import type { Context } from './context.js';
 import { launchFor } from './launch.js';
+import { defaultUnitDir, unitsInstalled, userManagerAvailable, systemctlUser } from '../systemd/systemctl.js';
+import { agentUnitName, HOLDER_UNIT } from '../systemd/render.js';
+
+export type SupervisorChoice = 'auto' | 'systemd' | 'direct';
+export type Supervisor = 'systemd' | 'direct';
+
+/** systemd when our units are installed and a user manager answers (or when asked for), else straight to tmux. */
+export async function chooseSupervisor(ctx: Context, requested: SupervisorChoice = 'auto'): Promise<Supervisor> {
+  if (requested === 'direct') return 'direct';
+  const installed = unitsInstalled(defaultUnitDir(ctx.env));
+  if (requested === 'auto' && !installed) return 'direct';
+  const manager = await userManagerAvailable({ env: ctx.env });
+  if (requested === 'auto') return manager ? 'systemd' : 'direct';
+  if (!installed) throw new FleetError('USAGE', 'the systemd units are not installed', { hint: 'run `mosaic-fleet install-systemd --enable`, or use --supervisor direct' });
+  if (!manager) throw new FleetError('TRANSPORT_UNAVAILABLE', 'no systemd user manager answers (systemctl --user)', { hint: 'log in through a session with a user manager, enable lingering (loginctl enable-linger $USER), or use --supervisor direct' });
+  return 'systemd';
+}
+
+async function systemctl(args: string[], ctx: Context): Promise<void> {
+  const r = await systemctlUser(args, { env: ctx.env, timeoutMs: 120_000 });
+  if (r.code !== 0) {
+    throw new FleetError('TRANSPORT_UNAVAILABLE', `systemctl --user ${args.join(' ')} failed: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? ''}`, {
+      hint: `see journalctl --user -u ${args[args.length - 1] ?? ''}`,
+    });
+  }
+}
 
 export interface AgentStartReport {
   name: string;
@@ -35,15 +61,29 @@ function launchEnv(ctx: Context) {
 export async function startFleet(
   ctx: Context,
   names: string[],
-  options: { replace?: boolean; wait?: boolean; holderOnly?: boolean } = {},
-): Promise<{ holder: 'created' | 'present'; agents: AgentStartReport[] }> {
+  options: { replace?: boolean; wait?: boolean; holderOnly?: boolean; supervisor?: SupervisorChoice } = {},
+): Promise<{ holder: 'created' | 'present'; supervisor: Supervisor; agents: AgentStartReport[] }> {
   const transport = ctx.transport('local');
   const agents = options.holderOnly ? [] : selectAgents(ctx, names);
-  const holder = await transport.ensureHolder();
+  const supervisor = await chooseSupervisor(ctx, options.supervisor);
   const reports: AgentStartReport[] = [];
-  for (const agent of agents) {
-    const outcome = await transport.start(launchFor(agent, launchEnv(ctx)), { replace: Boolean(options.replace) });
-    reports.push({ name: agent.name, host: agent.host, outcome, ready: false });
+  let holder: 'created' | 'present';
+  if (supervisor === 'systemd') {
+    // The holder unit creates the server inside its own cgroup; agent units join it.
+    const before = (await transport.overview([])).holder === 'running';
+    await systemctl(['start', HOLDER_UNIT], ctx);
+    holder = before ? 'present' : 'created';
+    const running = new Set((await transport.overview(agents.map((a) => a.name))).agents.filter((a) => a.state !== 'missing' && a.state !== 'dead').map((a) => a.name));
+    for (const agent of agents) {
+      await systemctl([options.replace ? 'restart' : 'start', agentUnitName(agent.name)], ctx);
+      reports.push({ name: agent.name, host: agent.host, outcome: options.replace ? 'replaced' : running.has(agent.name) ? 'already-running' : 'started', ready: false });
+    }
+  } else {
+    holder = await transport.ensureHolder();
+    for (const agent of agents) {
+      const outcome = await transport.start(launchFor(agent, launchEnv(ctx)), { replace: Boolean(options.replace) });
+      reports.push({ name: agent.name, host: agent.host, outcome, ready: false });
+    }
   }
   if (options.wait !== false) {
     // Agents boot concurrently; each wait is bounded by its runtime's ready timeout.
@@ -58,12 +98,27 @@ export async function startFleet(
       }),
     );
   }
-  return { holder, agents: reports };
+  return { holder, supervisor, agents: reports };
 }
 
 /** Stop exactly the named agents (all roster agents when none); `all` also stops the holder and the server. */
-export async function stopFleet(ctx: Context, names: string[], options: { all?: boolean } = {}): Promise<{ agents: { name: string; result: string }[]; server?: string }> {
+export async function stopFleet(
+  ctx: Context,
+  names: string[],
+  options: { all?: boolean; supervisor?: SupervisorChoice } = {},
+): Promise<{ supervisor: Supervisor; agents: { name: string; result: string }[]; server?: string }> {
   const transport = ctx.transport('local');
+  const supervisor = await chooseSupervisor(ctx, options.supervisor);
+  if (supervisor === 'systemd') {
+    // Stopping the holder unit stops the fleet (agents are PartOf it); agent units stop only their own session.
+    if (options.all) {
+      await systemctl(['stop', HOLDER_UNIT], ctx);
+      return { supervisor, agents: [], server: 'stopped' };
+    }
+    const agents = selectAgents(ctx, names);
+    for (const agent of agents) await systemctl(['stop', agentUnitName(agent.name)], ctx);
+    return { supervisor, agents: agents.map((a) => ({ name: a.name, result: 'stopped' })) };
+  }
   const agents = names.length === 0 && options.all ? [] : selectAgents(ctx, names);
   const results: { name: string; result: string }[] = [];
   for (const agent of agents) results.push({ name: agent.name, result: await transport.stop(agent.name) });
@@ -71,14 +126,14 @@ export async function stopFleet(ctx: Context, names: string[], options: { all?: 
     if (names.length > 0) throw new FleetError('USAGE', '--all stops everything; do not name agents with it');
     const overview = await transport.overview([]);
     for (const a of overview.agents) results.push({ name: a.name, result: await transport.stop(a.name) });
-    return { agents: results, server: await transport.stopServer() };
+    return { supervisor, agents: results, server: await transport.stopServer() };
   }
-  return { agents: results };
+  return { supervisor, agents: results };
 }
 
 /** Recycle only the named agents in place (respawn): the server and every sibling keep running. */
-export async function restartFleet(ctx: Context, names: string[], options: { wait?: boolean } = {}) {
-  return startFleet(ctx, names, { replace: true, ...(options.wait === false ? { wait: false } : {}) });
+export async function restartFleet(ctx: Context, names: string[], options: { wait?: boolean; supervisor?: SupervisorChoice } = {}) {
+  return startFleet(ctx, names, { replace: true, ...(options.wait === false ? { wait: false } : {}), ...(options.supervisor ? { supervisor: options.supervisor } : {}) });
 }
 
 export interface StatusRow extends AgentStatus {
@@ -89,6 +144,7 @@ export interface StatusRow extends AgentStatus {
 
 export interface FleetStatus extends Omit<FleetOverview, 'agents'> {
   socket: string;
+  supervisor: Supervisor;
   holderSession: string;
   rosterPath: string | null;
   agents: StatusRow[];
@@ -115,6 +171,7 @@ export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
   const socket = ctx.socket();
   return {
     ...overview,
+    supervisor: await chooseSupervisor(ctx, 'auto'),
     socket: socket.path ?? socket.name ?? 'default',
     holderSession: ctx.holderSession(),
     rosterPath: roster ? ctx.rosterPath() : null,
