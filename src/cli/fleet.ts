@@ -15,6 +15,8 @@ const core = {
   fleet: () => import('../core/fleet.js'),
   demo: () => import('../core/demo.js'),
   deliver: () => import('../core/deliver-pending.js'),
+  verify: () => import('../core/verify.js'),
+  capture: () => import('../core/capture.js'),
   profiles: () => import('../roster/profiles.js'),
   schema: () => import('../roster/json-schema.js'),
 };
@@ -29,6 +31,8 @@ export function addFleetCommands(cmd: Command): Command {
   addStatus(cmd);
   addDeliver(cmd);
   addInstallCommands(cmd);
+  addVerify(cmd);
+  addCapture(cmd);
   addDemo(cmd);
   return cmd;
 }
@@ -239,6 +243,54 @@ function addDeliver(parent: Command): void {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
+      return 0;
+    }),
+  );
+}
+
+function addVerify(parent: Command): void {
+  const cmd = parent
+    .command('verify')
+    .description('prove the fleet is healthy and safe: tmux, holder ownership, default server untouched, exact targets, restart isolation, agents, units')
+    .option('--json', 'print one JSON document');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-fleet verify', 'mosaic-fleet verify --json | jq ".checks[] | select(.status != \\"pass\\")"']);
+  cmd.action(
+    action(async (io, opts: Record<string, unknown>) => {
+      const { verifyFleet, verifyFailed } = await core.verify();
+      const checks = await verifyFleet(await contextFrom(opts));
+      const failed = verifyFailed(checks);
+      if (opts.json) printJson(io, { ok: !failed, checks });
+      else {
+        const mark = { pass: pc.green('pass'), warn: pc.yellow('warn'), fail: pc.red('FAIL') };
+        for (const c of checks) {
+          io.out(`${mark[c.status]}  ${c.name}: ${c.detail}`);
+          if (c.hint && c.status !== 'pass') io.out(`      ${pc.dim('hint:')} ${c.hint}`);
+        }
+      }
+      return failed ? 6 : 0;
+    }),
+  );
+}
+
+function addCapture(parent: Command): void {
+  const cmd = parent
+    .command('capture')
+    .description("save a session's whole scrollback to a file (read-only; any socket, the default server included)")
+    .argument('<session>', 'session name (exact), session:window.pane, or %N')
+    .option('-L, --socket <name>', 'tmux socket name (default: the default tmux server)')
+    .option('--socket-path <path>', 'tmux socket path')
+    .option('-o, --output <file>', 'write here instead of stdout')
+    .option('--json', 'print one JSON document (with -o: a summary)');
+  examples(cmd, ['mosaic-fleet capture coder0 -o ~/handoff/coder0.log', 'mosaic-fleet capture -L mosaic-factory rev0 -o rev0.txt']);
+  cmd.action(
+    action(async (io, session: string, opts: { socket?: string; socketPath?: string; output?: string; json?: boolean }) => {
+      const { captureSession } = await core.capture();
+      const socket = opts.socketPath ? { path: opts.socketPath } : opts.socket ? { name: opts.socket } : {};
+      const r = await captureSession(await contextFrom({}), session, socket, opts.output);
+      if (opts.json) printJson(io, { ok: true, session: r.session, panes: r.panes, lines: r.lines, file: r.file, ...(r.file ? {} : { text: r.text }) });
+      else if (r.file) io.err(`captured ${r.lines} lines of ${r.session} to ${r.file}`);
+      else io.out(r.text.replace(/\n$/, ''));
       return 0;
     }),
   );

@@ -15,16 +15,18 @@ ps -e -o pid= -o ppid= 2>/dev/null | awk -v roots="$roots" '
     for (p in keep) print p
   }'`;
 
+// A zombie answers kill -0 but is already dead (in containers nobody may reap it): count it as gone.
 const REAP = `
+running() { kill -0 "$1" 2>/dev/null || return 1; case "$(ps -o stat= -p "$1" 2>/dev/null)" in Z*) return 1;; esac; return 0; }
 for sig in TERM KILL; do
   alive=""
-  for p in "$@"; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+  for p in "$@"; do running "$p" && alive="$alive $p"; done
   [ -z "$alive" ] && exit 0
   for p in $alive; do kill -s "$sig" "$p" 2>/dev/null; done
   i=0; while [ $i -lt 20 ]; do
-    still=""; for p in $alive; do kill -0 "$p" 2>/dev/null && still="$still $p"; done
+    still=""; for p in $alive; do running "$p" && still="$still $p"; done
     [ -z "$still" ] && exit 0
-    sleep 0.1; i=$((i+1))
+    sleep 0.05; i=$((i+1))
   done
 done`;
 
