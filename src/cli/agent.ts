@@ -51,6 +51,7 @@ function addSend(parent: Command): void {
     .option('--no-preamble', 'send the body without the [src -> dst] preamble')
     .option('--raw', 'with --no-preamble: allow a body starting with / or ! (a REPL command)')
     .option('--runtime <name>', 'read the target screen as this runtime (claude, codex, pi, opencode, sim, shell)')
+    .option('--ssh <user@host>', 'the target is on another machine reached with ssh (no roster entry needed); -L names its socket')
     .option('--timeout <seconds>', 'how long to confirm submission', '10')
     .option('--retries <n>', 'extra Enter keystrokes while the body is still in the input box', '7')
     .option('--when-idle', 'wait for the running turn to end before pasting')
@@ -63,6 +64,7 @@ function addSend(parent: Command): void {
   examples(cmd, [
     'mosaic-agent send coder0 -m "status on #29?"',
     'mosaic-agent send rev0 --queue -f review.md   # delivered by `mosaic-fleet deliver` when rev0 is free',
+    'mosaic-agent send --ssh me@build2 -L mosaic-factory coder3 -m "pull main"',
     'mosaic-agent send -L mosaic-factory =rev0 -f review-request.md --json',
     'echo "done" | mosaic-agent send %12 --from web1:mos-claude',
   ]);
@@ -87,6 +89,7 @@ function addSend(parent: Command): void {
         holdSeconds: Number(opts.hold),
         ...(opts.whenIdle ? { whenIdleSeconds: parseSeconds(String(opts.wait), '--wait') } : {}),
         ...(opts.queue ? { queue: true, ttlSeconds: parseSeconds(String(opts.ttl), '--ttl') } : {}),
+        ...(typeof opts.ssh === 'string' ? { ssh: opts.ssh } : {}),
       });
       if (opts.json) {
         printJson(io, { ok: report.status === 'submitted' || report.status === 'queued' || report.status === 'pending', ...report });

@@ -9,6 +9,9 @@ export function renderStatus(io: Io, status: FleetStatus): void {
       `  supervisor ${status.supervisor}` +
       (status.rosterPath ? `  roster ${status.rosterPath}` : '  (no roster)'),
   );
+  for (const h of status.hosts.filter((x) => x.host !== 'local')) {
+    io.out(`host ${h.host}: ${h.reachable ? `socket ${h.socketPath ?? '-'}  server pid ${h.serverPid ?? '-'}  holder ${h.holder}` : pc.red(`unreachable (${h.error ?? 'no answer'})`)}`);
+  }
   if (status.agents.length === 0) {
     io.out('no agents');
     return;

@@ -6,6 +6,7 @@ import type { ResolvedAgent } from '../roster/resolve.js';
 import type { Context } from './context.js';
 import { selectAgents } from './fleet.js';
 import { launchFor } from './launch.js';
+import { agentAddress, resolveTarget } from './targets.js';
 import { sendMessage, type SendReport } from './send.js';
 import { detectSelf, localShortHostname } from './identity.js';
 import { parseEndpoint } from '../delivery/body.js';
@@ -35,7 +36,7 @@ export interface ResetReport {
  *  conversation is showing, then the kickstart. A runtime with no reset command is restarted instead. */
 export async function resetAgent(ctx: Context, input: ResetInput): Promise<ResetReport> {
   const [agent] = selectAgents(ctx, [input.agent]) as [ResolvedAgent];
-  const transport = ctx.transport('local');
+  const transport = ctx.transport(agent.host);
   const profile = profileFor(agent.baseRuntime);
   const command = input.mode ? `/${input.mode}` : agent.resetCommand === undefined ? profile.resetCommand : agent.resetCommand;
   const kickstartText = kickstartFor(ctx, agent, input);
@@ -43,14 +44,14 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
   let confirmed: boolean;
   let detail: string | undefined;
   if (command === null) {
-    const launch = launchFor(agent, { socket: socketLabel(ctx), rosterPath: ctx.rosterPath(), env: ctx.env });
+    const launch = launchFor(agent, { socket: transport.tmux.socket.name ?? transport.tmux.socket.path ?? '', rosterPath: ctx.rosterPath(), env: ctx.env });
     await transport.start(launch, { replace: true });
     await transport.waitReady(launch);
     confirmed = true;
   } else {
     const ledger = ctx.ledger();
     const self = input.from ? parseEndpoint(input.from) : await detectSelf(ctx.env);
-    const record = ledger.create({ kind: 'reset', from: self, to: { host: localShortHostname(), session: agent.name }, body: command, text: command });
+    const record = ledger.create({ kind: 'reset', from: self, to: { host: await transport.hostLabel(), session: agent.name }, body: command, text: command });
     ledger.startAttempt(record.id);
     try {
       const result = await transport.reset(`=${agent.name}`, command, {
@@ -82,7 +83,7 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
   if (!confirmed || kickstartText === null) return report;
   report.kickstart = await sendMessage(
     ctx,
-    { target: `=${agent.name}`, body: kickstartText, preamble: true, raw: false, ...(input.from ? { from: input.from } : {}) },
+    { target: agentAddress(agent), body: kickstartText, preamble: true, raw: false, ...(input.from ? { from: input.from } : {}) },
     { kind: 'kickstart' },
   );
   return report;
@@ -114,13 +115,15 @@ function socketLabel(ctx: Context): string {
 
 /** Last `lines` lines of an agent's pane (scrollback included). */
 export async function tailAgent(ctx: Context, target: string, lines: number): Promise<string> {
-  return ctx.transport('local').tail(agentTarget(ctx, target), lines);
+  const where = resolveTarget(ctx, agentTarget(ctx, target));
+  return where.transport.tail(where.target, lines);
 }
 
 /** Follow an agent's pane: print lines as they appear until `signal` aborts. */
 export async function followAgent(ctx: Context, target: string, lines: number, write: (text: string) => void, signal: AbortSignal): Promise<void> {
-  const transport = ctx.transport('local');
-  const t = agentTarget(ctx, target);
+  const where = resolveTarget(ctx, agentTarget(ctx, target));
+  const transport = where.transport;
+  const t = where.target;
   let previous = (await transport.tail(t, lines)).split('\n');
   write(previous.join('\n'));
   while (!signal.aborted) {

@@ -3,12 +3,12 @@ import { LocalHost } from '../host/local.js';
 import { shippedTmuxConf } from '../paths.js';
 import { DEFAULT_SOCKET, type SocketSpec } from '../tmux/client.js';
 import { TmuxTransport } from '../transport/tmux/transport.js';
-import type { Transport } from '../transport/types.js';
 import { FleetError } from '../errors.js';
 import { loadRoster } from '../roster/load.js';
 import { resolveRosterPath } from '../roster/paths.js';
 import type { Roster } from '../roster/schema.js';
 import { Ledger } from '../ledger/index.js';
+import { adHocSshHost, hostFor } from '../host/factory.js';
 
 /** Options every command accepts (socket and roster selection). */
 export interface CommonOptions {
@@ -68,15 +68,55 @@ export class Context {
     return this.roster(false)?.tmux?.holder_session ?? DEFAULT_HOLDER;
   }
 
-  /** The transport for a roster host ('local' for this machine). */
-  transport(host = 'local'): Transport & { describe(): string } {
+  private readonly transports = new Map<string, TmuxTransport>();
+
+  /** The transport for a roster host ('local' for this machine); one per host per process, so ssh connections are reused. */
+  transport(host = 'local'): TmuxTransport {
+    const cached = this.transports.get(host);
+    if (cached) return cached;
     const roster = this.options.socket || this.options.socketPath || this.env.MOSAIC_TMUX_SOCKET ? null : this.roster(false);
     if (roster && roster.transport !== 'tmux') {
       throw new FleetError('TRANSPORT_UNAVAILABLE', `transport '${roster.transport}' is not available yet`, { hint: 'set `transport: tmux` in the roster' });
     }
-    if (host !== 'local') {
-      throw new FleetError('USAGE', `host '${host}' is not supported yet`);
+    let transport: TmuxTransport;
+    if (host === 'local') {
+      transport = new TmuxTransport({ host: this.localHost, socket: this.socket(), holderSession: this.holderSession(), configFile: shippedTmuxConf() });
+    } else {
+      const full = this.roster(true);
+      const spec = full.hosts[host];
+      // A remote host keeps the fleet's socket name unless its entry names another; -L on the command line wins.
+      const socket = this.options.socket ? { name: this.options.socket } : { name: spec?.socket_name ?? this.socket().name ?? DEFAULT_SOCKET };
+      transport = new TmuxTransport({ host: hostFor(host, full, this.sshDefaults()), socket, holderSession: this.holderSession(), configFile: shippedTmuxConf() });
     }
-    return new TmuxTransport({ host: this.localHost, socket: this.socket(), holderSession: this.holderSession(), configFile: shippedTmuxConf() });
+    this.transports.set(host, transport);
+    return transport;
+  }
+
+  /** An ssh host named on the command line (`send --ssh user@host`), no roster entry needed. */
+  adHocTransport(sshTarget: string, socketName?: string): TmuxTransport {
+    const key = `ssh:${sshTarget}:${socketName ?? ''}`;
+    const cached = this.transports.get(key);
+    if (cached) return cached;
+    const transport = new TmuxTransport({
+      host: adHocSshHost(sshTarget, this.sshDefaults()),
+      socket: { name: socketName ?? this.options.socket ?? this.env.MOSAIC_TMUX_SOCKET ?? DEFAULT_SOCKET },
+      holderSession: DEFAULT_HOLDER,
+      configFile: shippedTmuxConf(),
+    });
+    this.transports.set(key, transport);
+    return transport;
+  }
+
+  /** $MOSAIC_SSH_CONFIG names an ssh config file (-F) for fleet connections, e.g. separate keys and known_hosts. */
+  private sshDefaults(): { extraOptions?: string[] } {
+    return this.env.MOSAIC_SSH_CONFIG ? { extraOptions: ['-F', this.env.MOSAIC_SSH_CONFIG] } : {};
+  }
+
+  /** Roster hosts that have agents, local first. */
+  agentHosts(): string[] {
+    const roster = this.roster(false);
+    const hosts = new Set<string>(['local']);
+    for (const a of roster?.agents ?? []) hosts.add(a.host ?? 'local');
+    return [...hosts];
   }
 }

@@ -2,6 +2,7 @@ import { FleetError } from '../errors.js';
 import type { MessageRecord } from '../ledger/index.js';
 import type { Transport } from '../transport/types.js';
 import type { Context } from './context.js';
+import { resolveTarget } from './targets.js';
 
 export interface DeliveredItem {
   id: string;
@@ -27,23 +28,25 @@ export async function deliverPending(ctx: Context, options: { concurrency?: numb
     const key = `${r.to.host}:${r.to.session}`;
     byTarget.set(key, [...(byTarget.get(key) ?? []).filter((x) => x.id !== r.id), r]);
   }
-  const transport = ctx.transport('local');
   const delivered: DeliveredItem[] = [];
   const queues = [...byTarget.values()];
   const workers = Array.from({ length: Math.min(options.concurrency ?? 4, queues.length) }, async () => {
-    for (let q = queues.shift(); q; q = queues.shift()) delivered.push(...(await drainTarget(ctx, transport, q)));
+    for (let q = queues.shift(); q; q = queues.shift()) {
+      // A roster agent is found on its own host; anything else is a session on this machine.
+      const where = resolveTarget(ctx, q[0]!.to.session.startsWith('%') ? q[0]!.to.session : `=${q[0]!.to.session}`);
+      delivered.push(...(await drainTarget(ctx, where.transport, where.target, q)));
+    }
   });
   await Promise.all(workers);
   const waiting = ledger.pending().length;
   return { expired, delivered, waiting };
 }
 
-async function drainTarget(ctx: Context, transport: Transport, records: MessageRecord[]): Promise<DeliveredItem[]> {
+async function drainTarget(ctx: Context, transport: Transport, target: string, records: MessageRecord[]): Promise<DeliveredItem[]> {
   const ledger = ctx.ledger();
   const out: DeliveredItem[] = [];
   for (const record of records) {
     if (!ledger.claim(record.id)) continue;
-    const target = record.to.session.startsWith('%') ? record.to.session : `=${record.to.session}`;
     const item = (outcome: string, detail?: string): DeliveredItem => ({ id: record.id, to: `${record.to.host}:${record.to.session}`, outcome, ...(detail ? { detail } : {}) });
     try {
       // At most once: an earlier attempt may have landed before its sender died; look before pasting again.
@@ -65,7 +68,7 @@ async function drainTarget(ctx: Context, transport: Transport, records: MessageR
       out.push(item(result.status, result.detail));
       if (result.status === 'held') break;
     } catch (error) {
-      if (error instanceof FleetError && ['TARGET_NOT_FOUND', 'PANE_DEAD', 'NO_SERVER', 'HOST_UNREACHABLE', 'TIMEOUT', 'LOCK_TIMEOUT'].includes(error.code)) {
+      if (error instanceof FleetError && ['TARGET_NOT_FOUND', 'PANE_DEAD', 'NO_SERVER', 'HOST_UNREACHABLE', 'SSH_AUTH', 'TIMEOUT', 'LOCK_TIMEOUT'].includes(error.code)) {
         // The target is down or restarting: leave this message and the ones behind it for a later pass.
         const current = ledger.get(record.id);
         if (current?.status === 'sending') ledger.finishAttempt(record.id, 'failed', { detail: error.message, retry: true });

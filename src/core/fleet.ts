@@ -4,6 +4,7 @@ import { didYouMean } from '../roster/names.js';
 import type { AgentStatus, FleetOverview, StartOutcome } from '../transport/types.js';
 import type { Context } from './context.js';
 import { launchFor } from './launch.js';
+import { byHost } from './targets.js';
 import { defaultUnitDir, unitsInstalled, userManagerAvailable, systemctlUser } from '../systemd/systemctl.js';
 import { agentUnitName, HOLDER_UNIT } from '../systemd/render.js';
 
@@ -53,8 +54,9 @@ export function selectAgents(ctx: Context, names: string[]): ResolvedAgent[] {
   });
 }
 
-function launchEnv(ctx: Context) {
-  return { socket: ctx.socket().name ?? ctx.socket().path ?? '', rosterPath: ctx.rosterPath(), env: ctx.env };
+function launchEnv(ctx: Context, host = 'local') {
+  const socket = ctx.transport(host).tmux.socket;
+  return { socket: socket.name ?? socket.path ?? '', rosterPath: ctx.rosterPath(), env: ctx.env };
 }
 
 /** Create the holder, then every missing agent (dead ones revived in place); running agents are left alone unless `replace`. */
@@ -68,29 +70,43 @@ export async function startFleet(
   const supervisor = await chooseSupervisor(ctx, options.supervisor);
   const reports: AgentStartReport[] = [];
   let holder: 'created' | 'present';
+  // Units exist for this machine only: agents on other hosts are always started over ssh, directly.
+  const direct = supervisor === 'systemd' ? agents.filter((a) => a.host !== 'local') : agents;
   if (supervisor === 'systemd') {
     // The holder unit creates the server inside its own cgroup; agent units join it.
     const before = (await transport.overview([])).holder === 'running';
     await systemctl(['start', HOLDER_UNIT], ctx);
     holder = before ? 'present' : 'created';
-    const running = new Set((await transport.overview(agents.map((a) => a.name))).agents.filter((a) => a.state !== 'missing' && a.state !== 'dead').map((a) => a.name));
-    for (const agent of agents) {
+    const local = agents.filter((a) => a.host === 'local');
+    const running = new Set((await transport.overview(local.map((a) => a.name))).agents.filter((a) => a.state !== 'missing' && a.state !== 'dead').map((a) => a.name));
+    for (const agent of local) {
       await systemctl([options.replace ? 'restart' : 'start', agentUnitName(agent.name)], ctx);
       reports.push({ name: agent.name, host: agent.host, outcome: options.replace ? 'replaced' : running.has(agent.name) ? 'already-running' : 'started', ready: false });
     }
   } else {
     holder = await transport.ensureHolder();
-    for (const agent of agents) {
-      const outcome = await transport.start(launchFor(agent, launchEnv(ctx)), { replace: Boolean(options.replace) });
-      reports.push({ name: agent.name, host: agent.host, outcome, ready: false });
-    }
+  }
+  {
+    // Hosts start in parallel; within a host, agents start one after another (each is one tmux call).
+    const perHost = await Promise.all(
+      [...byHost(direct)].map(async ([host, list]) => {
+        const t = ctx.transport(host);
+        if (host !== 'local') await t.ensureHolder();
+        const out: AgentStartReport[] = [];
+        for (const agent of list) out.push({ name: agent.name, host, outcome: await t.start(launchFor(agent, launchEnv(ctx, host)), { replace: Boolean(options.replace) }), ready: false });
+        return out;
+      }),
+    );
+    const flat = [...reports, ...perHost.flat()];
+    reports.length = 0;
+    for (const agent of agents) reports.push(flat.find((r) => r.name === agent.name && r.host === agent.host)!);
   }
   if (options.wait !== false) {
     // Agents boot concurrently; each wait is bounded by its runtime's ready timeout.
     await Promise.all(
       agents.map(async (agent, i) => {
         try {
-          await transport.waitReady(launchFor(agent, launchEnv(ctx)));
+          await ctx.transport(agent.host).waitReady(launchFor(agent, launchEnv(ctx, agent.host)));
           reports[i]!.ready = true;
         } catch (error) {
           reports[i]!.error = error instanceof Error ? error.message : String(error);
@@ -121,12 +137,20 @@ export async function stopFleet(
   }
   const agents = names.length === 0 && options.all ? [] : selectAgents(ctx, names);
   const results: { name: string; result: string }[] = [];
-  for (const agent of agents) results.push({ name: agent.name, result: await transport.stop(agent.name) });
+  for (const [host, list] of byHost(agents)) {
+    for (const agent of list) results.push({ name: agent.name, result: await ctx.transport(host).stop(agent.name) });
+  }
   if (options.all) {
     if (names.length > 0) throw new FleetError('USAGE', '--all stops everything; do not name agents with it');
-    const overview = await transport.overview([]);
-    for (const a of overview.agents) results.push({ name: a.name, result: await transport.stop(a.name) });
-    return { supervisor, agents: results, server: await transport.stopServer() };
+    let server: string = 'not-running';
+    for (const host of ctx.agentHosts()) {
+      const t = host === 'local' ? transport : ctx.transport(host);
+      const overview = await t.overview([]);
+      for (const a of overview.agents) results.push({ name: a.name, result: await t.stop(a.name) });
+      const r = await t.stopServer();
+      if (host === 'local' || r === 'stopped') server = r;
+    }
+    return { supervisor, agents: results, server };
   }
   return { supervisor, agents: results };
 }
@@ -143,6 +167,7 @@ export interface StatusRow extends AgentStatus {
 }
 
 export interface FleetStatus extends Omit<FleetOverview, 'agents'> {
+  hosts: HostOverview[];
   socket: string;
   supervisor: Supervisor;
   holderSession: string;
@@ -150,31 +175,58 @@ export interface FleetStatus extends Omit<FleetOverview, 'agents'> {
   agents: StatusRow[];
 }
 
-/** One tmux call per host: state of every roster agent plus strays on the socket. */
+export interface HostOverview {
+  host: string;
+  reachable: boolean;
+  error?: string;
+  serverPid: number | null;
+  socketPath: string | null;
+  holder: FleetOverview['holder'];
+}
+
+/** One tmux call per host, hosts in parallel: every roster agent plus strays; an unreachable host is reported, not fatal. */
 export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
   const roster = ctx.roster(false);
   const agents = roster ? resolveAgents(roster, ctx.env) : [];
-  const transport = ctx.transport('local');
-  const overview = await transport.overview(agents.map((a) => a.name));
+  const hosts = await Promise.all(
+    ctx.agentHosts().map(async (host): Promise<{ overview: FleetOverview; error?: string }> => {
+      const names = agents.filter((a) => a.host === host).map((a) => a.name);
+      try {
+        return { overview: await ctx.transport(host).overview(names) };
+      } catch (error) {
+        if (!(error instanceof FleetError) || !['HOST_UNREACHABLE', 'SSH_AUTH', 'TMUX_MISSING', 'TMUX_FAILED'].includes(error.code) || host === 'local') throw error;
+        const unreachable: AgentStatus[] = names.map((name) => ({ name, host, state: 'unreachable', inRoster: true, runtime: 'unknown', launcher: 'unknown', pid: null, paneId: null, exitStatus: null, exitSignal: null, startedAt: null, currentCommand: null }));
+        return { overview: { host, reachable: false, error: error.message, serverPid: null, socketPath: null, holder: 'no-server', agents: unreachable }, error: error.message };
+      }
+    }),
+  );
   const now = Date.now();
-  const rows = overview.agents.map((status): StatusRow => {
-    const spec = agents.find((a) => a.name === status.name);
-    return {
-      ...status,
-      runtime: status.runtime === 'unknown' && spec ? spec.runtime : status.runtime,
-      launcher: status.launcher === 'unknown' && spec ? (spec.command ? 'command' : spec.launcher === 'mosaic' ? 'mosaic yolo' : 'direct') : status.launcher,
-      class: spec?.class ?? null,
-      modelHint: spec?.modelHint ?? null,
-      uptimeSeconds: status.startedAt && status.state !== 'dead' && status.state !== 'missing' ? Math.max(0, Math.round((now - status.startedAt) / 1000)) : null,
-    };
-  });
+  const rows = hosts.flatMap(({ overview }) =>
+    overview.agents.map((status): StatusRow => {
+      const spec = agents.find((a) => a.name === status.name && a.host === status.host);
+      return {
+        ...status,
+        runtime: status.runtime === 'unknown' && spec ? spec.runtime : status.runtime,
+        launcher: status.launcher === 'unknown' && spec ? (spec.command ? 'command' : spec.launcher === 'mosaic' ? 'mosaic yolo' : 'direct') : status.launcher,
+        class: spec?.class ?? null,
+        modelHint: spec?.modelHint ?? null,
+        uptimeSeconds: status.startedAt && ['idle', 'busy', 'running'].includes(status.state) ? Math.max(0, Math.round((now - status.startedAt) / 1000)) : null,
+      };
+    }),
+  );
+  const local = hosts[0]!.overview;
   const socket = ctx.socket();
   return {
-    ...overview,
+    host: local.host,
+    reachable: local.reachable,
+    serverPid: local.serverPid,
+    socketPath: local.socketPath,
+    holder: local.holder,
     supervisor: await chooseSupervisor(ctx, 'auto'),
     socket: socket.path ?? socket.name ?? 'default',
     holderSession: ctx.holderSession(),
     rosterPath: roster ? ctx.rosterPath() : null,
+    hosts: hosts.map(({ overview: o }) => ({ host: o.host, reachable: o.reachable, ...(o.error ? { error: o.error } : {}), serverPid: o.serverPid, socketPath: o.socketPath, holder: o.holder })),
     agents: rows,
   };
 }

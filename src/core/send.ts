@@ -5,7 +5,8 @@ import type { DeliveryStatus } from '../delivery/deliver.js';
 import type { MessageKind, MessageRecord } from '../ledger/index.js';
 import type { Transport } from '../transport/types.js';
 import type { Context } from './context.js';
-import { detectSelf, localShortHostname } from './identity.js';
+import { detectSelf } from './identity.js';
+import { resolveTarget } from './targets.js';
 
 export interface SendInput {
   target: string;
@@ -22,6 +23,8 @@ export interface SendInput {
   /** Record as pending (delivered later by `mosaic-fleet deliver`) when the target cannot take it now. */
   queue?: boolean;
   ttlSeconds?: number;
+  /** Ad-hoc remote target without a roster entry. */
+  ssh?: string;
 }
 
 export type SendStatus = DeliveryStatus | 'pending';
@@ -63,15 +66,17 @@ export async function readBody(opts: { message?: string; file?: string }, stdin:
 export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta = {}): Promise<SendReport> {
   if (input.retries !== undefined && (!Number.isInteger(input.retries) || input.retries < 0)) throw new UsageError('--retries takes a whole number >= 0');
   const from = input.from ? parseEndpoint(input.from) : await detectSelf(ctx.env);
-  const toHost = input.toHost ?? localShortHostname();
-  const transport = ctx.transport('local');
-  if (input.queue && !(await canTakeNow(ctx, transport, input.target))) return queueMessage(ctx, input, from, toHost, meta);
+  const where = resolveTarget(ctx, input.target, input.ssh ? { ssh: input.ssh, ...(ctx.options.socket ? { socket: ctx.options.socket } : {}) } : {});
+  const transport = where.transport;
+  const target = where.target;
+  const toHost = input.toHost ?? (await hostLabelOrUnknown(transport));
+  if (input.queue && !(await canTakeNow(ctx, transport, target))) return queueMessage(ctx, { ...input, target }, from, toHost, meta);
   const ledger = ctx.ledger();
   let record: MessageRecord | undefined;
   const started = Date.now();
   try {
     const result = await transport.send(
-      input.target,
+      target,
       { from, toHost, body: input.body, preamble: input.preamble, raw: input.raw, ...(input.runtime ? { profile: input.runtime } : {}) },
       {
         ...(input.timeoutSeconds !== undefined ? { verifyTimeoutMs: input.timeoutSeconds * 1000 } : {}),
@@ -99,7 +104,17 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     if (record) ledger.finishAttempt(record.id, 'failed', { detail, latencyMs: Date.now() - started });
-    else if (error instanceof FleetError && error.code !== 'USAGE') recordFailure(ctx, input, from, toHost, detail, meta);
+    else if (error instanceof FleetError && error.code !== 'USAGE') recordFailure(ctx, { ...input, target }, from, toHost, detail, meta);
+    throw error;
+  }
+}
+
+/** The target host's `hostname -s`; an unreachable host is labelled by its roster name so a queued record can still be written. */
+async function hostLabelOrUnknown(transport: Transport): Promise<string> {
+  try {
+    return await transport.hostLabel();
+  } catch (error) {
+    if (error instanceof FleetError && (error.code === 'HOST_UNREACHABLE' || error.code === 'SSH_AUTH')) return (transport as { host?: { name: string } }).host?.name ?? '?';
     throw error;
   }
 }

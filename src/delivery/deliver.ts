@@ -67,8 +67,10 @@ export async function deliver(
   const since = () => Date.now() - started;
   const lock = await tmux.host.lock(lockKey(pane), opts.lockTimeoutMs);
   opts.onEvent?.({ kind: 'locked', atMs: since() });
+  // A remote lock doubles as a command channel: the verify loop's tmux calls reuse its ssh session.
+  const via = lock.channel ? tmux.on(lock.channel) : tmux;
   try {
-    const outcome = await deliverLocked(tmux, pane, text, profile, opts, since);
+    const outcome = await deliverLocked(via, pane, text, profile, opts, since);
     opts.onEvent?.({ kind: 'verdict', atMs: since(), status: outcome.status, ...(outcome.detail ? { detail: outcome.detail } : {}) });
     return { ...outcome, latencyMs: since() };
   } finally {

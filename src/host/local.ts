@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { run, type RunOptions, type RunResult } from '../exec/run.js';
 import type { HeldLock, Host } from './types.js';
@@ -7,7 +7,8 @@ import { HOLD_SCRIPT, holdLock } from './lock.js';
 
 /** Directory for lock files: beside tmux's own sockets, private to this user. */
 export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.TMUX_TMPDIR || tmpdir();
+  // Same rule as tmux and as the remote lock script: $TMUX_TMPDIR, else /tmp (not $TMPDIR).
+  const base = env.TMUX_TMPDIR || '/tmp';
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   return join(base, `mosaic-fleet-${uid}`, 'locks');
 }

@@ -3,6 +3,8 @@ import type { RunOptions, RunResult } from '../exec/run.js';
 /** A held exclusive lock; the kernel releases it if this process dies. */
 export interface HeldLock {
   release(): Promise<void>;
+  /** Where the host offers one: runs commands through the lock's own session (one round trip each, no new ssh). */
+  channel?: Host;
 }
 
 /** A machine that runs tmux: the local one, or a remote one over ssh. Everything that touches a tmux host goes through this. */

@@ -31,8 +31,13 @@ export class Tmux {
     readonly host: Host,
     readonly socket: SocketSpec,
     /** Config loaded when a command starts the server; ignored by a running server. */
-    readonly configFile?: string,
+    public configFile?: string,
   ) {}
+
+  /** The same server reached through another Host (a lock's command channel). */
+  on(host: Host): Tmux {
+    return new Tmux(host, this.socket, this.configFile);
+  }
 
   argv(args: string[]): string[] {
     const sock = this.socket.path ? ['-S', this.socket.path] : this.socket.name ? ['-L', this.socket.name] : [];

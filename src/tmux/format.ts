@@ -24,6 +24,7 @@ export const PANE_FIELDS = [
   'pane_in_mode',
   '@mosaic_agent',
   '@mosaic_runtime',
+  '@mosaic_profile',
   '@mosaic_started',
   '@mosaic_launcher',
   'socket_path',
@@ -56,6 +57,8 @@ export interface PaneInfo {
   inMode: boolean;
   agent: string;
   runtime: string;
+  /** Screen profile recorded at start (pane option). */
+  profile: string;
   started: number | null;
   launcher: string;
   socketPath: string;
@@ -107,6 +110,7 @@ export function parsePaneLine(line: string): PaneInfo | null {
     inMode: get('pane_in_mode') === '1',
     agent: get('@mosaic_agent'),
     runtime: get('@mosaic_runtime'),
+    profile: get('@mosaic_profile'),
     started: get('@mosaic_started') === '' ? null : toInt(get('@mosaic_started')),
     launcher: get('@mosaic_launcher'),
     socketPath: get('socket_path'),

@@ -17,7 +17,7 @@ export interface AgentLaunch {
   readyTimeoutMs: number;
 }
 
-export type AgentState = 'idle' | 'busy' | 'running' | 'starting' | 'dead' | 'missing';
+export type AgentState = 'idle' | 'busy' | 'running' | 'starting' | 'dead' | 'missing' | 'unreachable';
 
 export interface AgentStatus {
   name: string;
@@ -99,6 +99,8 @@ export type StartOutcome = 'started' | 'revived' | 'already-running' | 'replaced
 
 export interface Transport {
   readonly kind: string;
+  /** The host name for preambles (`hostname -s` of the machine the agents run on, or its override). */
+  hostLabel(): Promise<string>;
   /** Status of every agent session (and the holder) in one pass. */
   overview(rosterNames: string[]): Promise<FleetOverview>;
   ensureHolder(): Promise<'created' | 'present'>;

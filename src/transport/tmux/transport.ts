@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { FleetError, UsageError } from '../../errors.js';
 import type { Host } from '../../host/types.js';
 import { Tmux, observePane, describeSocket, type SocketSpec } from '../../tmux/client.js';
@@ -37,10 +38,35 @@ export class TmuxTransport implements Transport {
   readonly host: Host;
   readonly holderSession: string;
 
+  private readonly localConfig: string | undefined;
+  private remoteHome: Promise<string> | null = null;
+
   constructor(options: TmuxTransportOptions) {
     this.host = options.host;
     this.holderSession = options.holderSession;
-    this.tmux = new Tmux(options.host, options.socket, options.configFile);
+    this.localConfig = options.configFile;
+    // A remote host gets our config uploaded before a command there could start its server (prepareServerConfig).
+    this.tmux = new Tmux(options.host, options.socket, options.host.isLocal ? options.configFile : undefined);
+  }
+
+  hostLabel(): Promise<string> {
+    return this.host.shortHostname();
+  }
+
+  /** Upload the shipped tmux.conf to a remote host (nothing is installed there) and use that copy with -f. */
+  private async prepareServerConfig(): Promise<void> {
+    if (this.host.isLocal || this.tmux.configFile || !this.localConfig) return;
+    const script = 'umask 077; d="${TMUX_TMPDIR:-/tmp}/mosaic-fleet-$(id -u)"; mkdir -p "$d" && cat > "$d/tmux.conf" && printf "%s\\n" "$d/tmux.conf"';
+    const r = await this.host.exec(['sh', '-c', script], { input: readFileSync(this.localConfig), timeoutMs: 15_000 });
+    if (r.code !== 0) throw new FleetError('TMUX_FAILED', `cannot write the tmux config on host ${this.host.name}: ${r.stderr.trim()}`);
+    this.tmux.configFile = r.stdout.trim();
+  }
+
+  /** A remote working directory written with ~ means the remote account's home. */
+  private async remoteDirectory(dir: string): Promise<string> {
+    if (this.host.isLocal || !(dir === '~' || dir.startsWith('~/'))) return dir;
+    this.remoteHome ??= this.host.exec(['sh', '-c', 'printf %s "$HOME"'], { timeoutMs: 15_000 }).then((r) => r.stdout.trim());
+    return `${await this.remoteHome}${dir.slice(1)}`;
   }
 
   async overview(rosterNames: string[]): Promise<FleetOverview> {
@@ -87,6 +113,7 @@ export class TmuxTransport implements Transport {
   }
 
   async ensureHolder(): Promise<'created' | 'present'> {
+    await this.prepareServerConfig();
     const panes = await this.tmux.listPanes();
     if (panes.some((p) => p.sessionName === this.holderSession)) return 'present';
     try {
@@ -112,9 +139,9 @@ export class TmuxTransport implements Transport {
     return 'started';
   }
 
-  private launchArgs(agent: AgentLaunch): string[] {
+  private async launchArgs(agent: AgentLaunch): Promise<string[]> {
     const env = Object.entries(agent.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    return ['-c', agent.workingDirectory, ...env, '--', ...agent.argv];
+    return ['-c', await this.remoteDirectory(agent.workingDirectory), ...env, '--', ...agent.argv];
   }
 
   private tagArgs(agent: AgentLaunch, target: string[]): string[] {
@@ -131,12 +158,12 @@ export class TmuxTransport implements Transport {
 
   private async create(agent: AgentLaunch): Promise<void> {
     // remain-on-exit is set in the same command list, before tmux can process a fast crash of the program.
-    await this.tmux.run(['new-session', '-d', '-s', agent.name, ...PANE_SIZE, ...this.launchArgs(agent), ...this.tagArgs(agent, [])]);
+    await this.tmux.run(['new-session', '-d', '-s', agent.name, ...PANE_SIZE, ...(await this.launchArgs(agent)), ...this.tagArgs(agent, [])]);
   }
 
   private async respawn(pane: PaneInfo, agent: AgentLaunch): Promise<void> {
     const tree = pane.dead ? [] : await processTree(this.host, [pane.panePid]);
-    await this.tmux.run(['respawn-pane', '-k', '-t', pane.paneId, ...this.launchArgs(agent), ...this.tagArgs(agent, ['-t', pane.paneId])]);
+    await this.tmux.run(['respawn-pane', '-k', '-t', pane.paneId, ...(await this.launchArgs(agent)), ...this.tagArgs(agent, ['-t', pane.paneId])]);
     await reap(this.host, tree);
   }
 
@@ -216,13 +243,9 @@ export class TmuxTransport implements Transport {
     };
   }
 
+  /** The screen profile recorded on the pane at start (read in the same list-panes call). */
   private async paneProfile(pane: PaneInfo): Promise<string | undefined> {
-    try {
-      const out = await this.tmux.run(['show-options', '-p', '-v', '-q', '-t', pane.paneId, '@mosaic_profile']);
-      return out.trim() || pane.runtime || undefined;
-    } catch {
-      return pane.runtime || undefined;
-    }
+    return pane.profile || pane.runtime || undefined;
   }
 
   async reset(target: string, command: string, options: ResetOptions): Promise<ResetResult> {
