@@ -45,9 +45,25 @@ export async function verifyFleet(ctx: Context): Promise<Check[]> {
   await checkDefaultServer(add, ctx, agents.map((a) => a.name), socketPath);
   await checkExactTargets(add);
   await checkRestartIsolation(add, ctx, transport, agents.map((a) => ({ name: a.name, class: a.class })));
-  checkAgentsAlive(add, agents.map((a) => a.name), panes);
+  checkAgentsAlive(add, agents.filter((a) => a.host === 'local').map((a) => a.name), panes, 'roster agents');
+  for (const host of ctx.agentHosts().filter((h) => h !== 'local')) await checkRemoteHost(add, ctx, host, agents.filter((a) => a.host === host).map((a) => a.name));
   await checkSupervision(add, ctx);
   return checks;
+}
+
+/** A remote host: reachable, its holder owns its server, its agents are alive. */
+async function checkRemoteHost(add: (c: Check) => void, ctx: Context, host: string, names: string[]): Promise<void> {
+  const transport = ctx.transport(host);
+  let panes: Awaited<ReturnType<Tmux['listPanes']>>;
+  try {
+    panes = await transport.tmux.listPanes();
+  } catch (error) {
+    add({ name: `host ${host}`, status: 'fail', detail: (error as Error).message, hint: (error as { hint?: string }).hint ?? `check ssh to ${host}` });
+    return;
+  }
+  add({ name: `host ${host}`, status: 'pass', detail: `reachable as ${await transport.hostLabel()}${panes[0] ? `, server pid ${panes[0].serverPid}` : ''}` });
+  if (panes.length > 0) checkHolder((c) => add({ ...c, name: `${c.name} on ${host}` }), transport, panes);
+  checkAgentsAlive(add, names, panes, `agents on ${host}`);
 }
 
 async function checkTmuxVersion(add: (c: Check) => void): Promise<number[] | null> {
@@ -164,17 +180,17 @@ async function checkRestartIsolation(add: (c: Check) => void, ctx: Context, tran
   }
 }
 
-function checkAgentsAlive(add: (c: Check) => void, names: string[], panes: Awaited<ReturnType<Tmux['listPanes']>>): void {
+function checkAgentsAlive(add: (c: Check) => void, names: string[], panes: Awaited<ReturnType<Tmux['listPanes']>>, label: string): void {
   if (names.length === 0) {
-    add({ name: 'roster agents', status: 'warn', detail: 'no roster (or no agents in it)', hint: 'mosaic-fleet init --profile minimal --write' });
+    if (label === 'roster agents') add({ name: label, status: 'warn', detail: 'no local roster agents', hint: 'mosaic-fleet init --profile minimal --write' });
     return;
   }
   const missing = names.filter((n) => !panes.some((p) => p.sessionName === n));
   const dead = names.filter((n) => panes.some((p) => p.sessionName === n && p.dead));
-  if (missing.length === 0 && dead.length === 0) add({ name: 'roster agents', status: 'pass', detail: `all ${names.length} agents are running` });
+  if (missing.length === 0 && dead.length === 0) add({ name: label, status: 'pass', detail: `all ${names.length} agents are running` });
   else {
     add({
-      name: 'roster agents',
+      name: label,
       status: 'fail',
       detail: [dead.length ? `dead: ${dead.join(', ')}` : '', missing.length ? `missing: ${missing.join(', ')}` : ''].filter(Boolean).join('; '),
       hint: `mosaic-fleet start ${[...dead, ...missing].join(' ')}`,

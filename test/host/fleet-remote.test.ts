@@ -101,6 +101,12 @@ describe(`a fleet across hosts (${'remote-a, remote-b and this machine'})`, () =
     expect(texts('charlie')).toEqual([`[remote-b:bravo -> ${local}:charlie] back home`]);
   });
 
+  it('verify checks every host: holder ownership and agents alive there too', async () => {
+    const v = await cli('fleet', ['verify']);
+    const byName = Object.fromEntries(v.doc.checks.map((c: { name: string; status: string }) => [c.name, c.status]));
+    expect(byName).toMatchObject({ 'host a': 'pass', 'host b': 'pass', 'holder session on a': 'pass', 'agents on a': 'pass', 'agents on b': 'pass', 'roster agents': 'pass' });
+  });
+
   it('restarts a remote agent without touching its server or siblings, and tails it', async () => {
     const before = await cli('fleet', ['status']);
     const pidA = before.doc.hosts.find((h: { host: string }) => h.host === 'a').serverPid;
