@@ -9,6 +9,7 @@ import { applyChanges, planStale, planWrite, type FileChange, type FileStatus } 
 import {
   GENERATED_MARKER,
   HOLDER_UNIT,
+  DELIVER_UNIT,
   agentEnvDir,
   agentUnitName,
   instanceNameProblem,
@@ -219,7 +220,7 @@ async function enableUnits(report: InstallSystemdReport, stale: string[], env: N
   const steps: EnableStep[] = [];
   const commands = [
     ['daemon-reload'],
-    ['enable', HOLDER_UNIT, ...report.agents.map(agentUnitName)],
+    ['enable', HOLDER_UNIT, DELIVER_UNIT, ...report.agents.map(agentUnitName)],
     ...(stale.length > 0 ? [['disable', ...stale.map(agentUnitName)]] : []),
   ];
   for (const args of commands) {
@@ -233,7 +234,7 @@ async function enableUnits(report: InstallSystemdReport, stale: string[], env: N
 }
 
 function nextSteps(report: InstallSystemdReport, enable: boolean): string[] {
-  const units = [HOLDER_UNIT, ...report.agents.map(agentUnitName)];
+  const units = [HOLDER_UNIT, DELIVER_UNIT, ...report.agents.map(agentUnitName)];
   const unitsChanged = report.files.some((f) => f.kind === 'unit' && f.status !== 'unchanged');
   if (report.dryRun) return [`mosaic-fleet install-systemd${enable ? ' --enable' : ''}`];
   if (enable && report.enable?.ok) return [formatArgv(['systemctl', '--user', 'start', ...units])];

@@ -5,6 +5,7 @@ import { envFileLine, environmentAssignment, escapeSpecifiers, execLine } from '
 
 export const HOLDER_UNIT = 'mosaic-tmux-holder.service';
 export const AGENT_TEMPLATE_UNIT = 'mosaic-agent@.service';
+export const DELIVER_UNIT = 'mosaic-deliver.service';
 
 /** First words of every file we write; only files that start with it are ever updated in place or removed. */
 export const GENERATED_MARKER = '# Written by mosaic-fleet install-systemd';
@@ -80,6 +81,7 @@ export function renderUnits(input: UnitInput): RenderedUnits {
     files: [
       { path: join(input.unitDir, HOLDER_UNIT), content: renderHolderUnit(input), mode: 0o644, kind: 'unit' },
       { path: join(input.unitDir, AGENT_TEMPLATE_UNIT), content: renderAgentTemplate(input), mode: 0o644, kind: 'unit' },
+      { path: join(input.unitDir, DELIVER_UNIT), content: renderDeliverUnit(input), mode: 0o644, kind: 'unit' },
       ...input.agents.map((agent) => ({
         path: agentEnvPath(input.mosaicHome, agent.name),
         content: renderAgentEnv(input, agent),
@@ -178,6 +180,34 @@ export function renderAgentTemplate(input: UnitInput): string {
     '',
     '[Install]',
     'WantedBy=default.target',
+  ]);
+}
+
+/**
+ * The deliverer: `deliver --watch` hands queued messages (`send --queue`) to their agents once they can take them.
+ * It lives and dies with the holder (PartOf=, WantedBy=): no fleet, nothing to deliver to.
+ */
+export function renderDeliverUnit(input: UnitInput): string {
+  return lines([
+    `${GENERATED_MARKER}: re-run it instead of editing (edits are overwritten).`,
+    `# ${DELIVER_UNIT}: delivers queued messages (mosaic-agent send --queue) when their agents are ready.`,
+    `# Started with ${HOLDER_UNIT} (WantedBy=) and stopped with it (PartOf=); restarts itself on failure.`,
+    '',
+    '[Unit]',
+    `Description=mosaic-fleet message deliverer (socket ${escapeSpecifiers(input.socket)})`,
+    `Requires=${HOLDER_UNIT}`,
+    `After=${HOLDER_UNIT}`,
+    `PartOf=${HOLDER_UNIT}`,
+    '',
+    '[Service]',
+    'Type=simple',
+    'Restart=on-failure',
+    'RestartSec=5s',
+    ...fleetEnvironment(input).map(([k, v]) => `Environment=${environmentAssignment(k, v)}`),
+    `ExecStart=${fleetCommand(input, ['deliver', '--watch', '--interval', '2'])}`,
+    '',
+    '[Install]',
+    `WantedBy=${HOLDER_UNIT}`,
   ]);
 }
 

@@ -66,6 +66,7 @@ describe('install-systemd: rendering', () => {
     expect(statuses(r.stdout)).toEqual({
       'units/mosaic-tmux-holder.service': 'created',
       'units/mosaic-agent@.service': 'created',
+      'units/mosaic-deliver.service': 'created',
       'mosaic/fleet/agents/alpha.env': 'created',
       'mosaic/fleet/agents/bravo.env': 'created',
       'mosaic/fleet/agents/delta.env': 'created',
@@ -75,6 +76,7 @@ describe('install-systemd: rendering', () => {
     for (const [file, golden] of [
       [join(unitDir, 'mosaic-tmux-holder.service'), 'mosaic-tmux-holder.service'],
       [join(unitDir, 'mosaic-agent@.service'), 'mosaic-agent@.service'],
+      [join(unitDir, 'mosaic-deliver.service'), 'mosaic-deliver.service'],
       [join(mosaicHome, 'fleet', 'agents', 'alpha.env'), 'alpha.env'],
       [join(mosaicHome, 'fleet', 'agents', 'bravo.env'), 'bravo.env'],
       [join(mosaicHome, 'fleet', 'agents', 'delta.env'), 'delta.env'],
@@ -107,7 +109,7 @@ describe('install-systemd: rendering', () => {
     const verify = (...units: string[]) =>
       spawnSync('systemd-analyze', ['--user', 'verify', ...units], { cwd: unitDir, encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir } });
     // The template is checked both as such and as a concrete instance (systemd loads mosaic-agent@.service for it).
-    const ok = verify('./mosaic-tmux-holder.service', './mosaic-agent@.service', './mosaic-agent@alpha.service');
+    const ok = verify('./mosaic-tmux-holder.service', './mosaic-agent@.service', './mosaic-agent@alpha.service', './mosaic-deliver.service');
     expect(ok.error).toBeUndefined();
     expect({ code: ok.status, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
 
@@ -135,7 +137,7 @@ describe('install-systemd: idempotence', () => {
     const r = await install('--dry-run');
     expect(r.code, r.stderr).toBe(0);
     const doc = json(r.stdout);
-    expect(doc.files.map((f) => f.status)).toEqual(['created', 'created', 'created', 'created', 'created']);
+    expect(doc.files.map((f) => f.status)).toEqual(['created', 'created', 'created', 'created', 'created', 'created']);
     expect(doc.files.every((f) => typeof f.content === 'string' && f.content.startsWith('# Written by mosaic-fleet install-systemd'))).toBe(true);
     expect(existsSync(unitDir)).toBe(false);
     expect(existsSync(mosaicHome)).toBe(false);
@@ -149,9 +151,9 @@ describe('install-systemd: idempotence', () => {
   it('a second run reports unchanged; an edit is put back as updated', async () => {
     expect((await install()).code).toBe(0);
     const again = await install();
-    expect(Object.values(statuses(again.stdout))).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    expect(Object.values(statuses(again.stdout))).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
     expect(json(again.stdout).next).toEqual([
-      'systemctl --user enable --now mosaic-tmux-holder.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
+      'systemctl --user enable --now mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
     ]);
 
     const alpha = join(mosaicHome, 'fleet', 'agents', 'alpha.env');
@@ -176,6 +178,7 @@ describe('install-systemd: idempotence', () => {
     expect(statuses(r.stdout)).toEqual({
       'units/mosaic-tmux-holder.service': 'unchanged',
       'units/mosaic-agent@.service': 'unchanged',
+      'units/mosaic-deliver.service': 'unchanged',
       'mosaic/fleet/agents/alpha.env': 'unchanged',
       'mosaic/fleet/agents/bravo.env': 'removed',
       'mosaic/fleet/agents/delta.env': 'removed',
@@ -208,13 +211,13 @@ describe('install-systemd --enable', () => {
     expect(readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
       '--user show --property=Version --value',
       '--user daemon-reload',
-      '--user enable mosaic-tmux-holder.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
+      '--user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
       '--user show --property=Version --value',
       '--user daemon-reload',
-      '--user enable mosaic-tmux-holder.service mosaic-agent@alpha.service',
+      '--user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service',
       '--user disable mosaic-agent@bravo.service mosaic-agent@delta.service mosaic-agent@gone.service',
     ]);
-    expect(doc.next).toEqual(['systemctl --user start mosaic-tmux-holder.service mosaic-agent@alpha.service']);
+    expect(doc.next).toEqual(['systemctl --user start mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service']);
     expect(doc.warnings.join('\n')).toMatch(/lingering is off for tester.*loginctl enable-linger tester/);
   });
 
@@ -242,7 +245,7 @@ describe('install-systemd --enable', () => {
     const doc = json(r.stdout);
     expect(doc.enable?.steps.map((s) => s.command)).toEqual([
       'systemctl --user daemon-reload',
-      'systemctl --user enable mosaic-tmux-holder.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
+      'systemctl --user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
     ]);
     expect(doc.enable?.error).toMatch(/enable failed: Unit file mosaic-agent@.service does not exist/);
   });

@@ -137,6 +137,6 @@ describe('rendered units with hostile paths', () => {
     for (const name of ['ab*', 'a/b', 'ü', 'a\\b', "a'b", 'a$b']) {
       expect(() => renderUnits({ ...input, agents: [{ name, runtime: 'sim', workingDirectory: '/w', command: 'sim' }] })).toThrow(/cannot be a systemd unit instance/);
     }
-    expect(renderUnits({ ...input, agents: [{ name: 'mos-claude_2', runtime: 'sim', workingDirectory: '/w', command: 'sim' }] }).files).toHaveLength(3);
+    expect(renderUnits({ ...input, agents: [{ name: 'mos-claude_2', runtime: 'sim', workingDirectory: '/w', command: 'sim' }] }).files).toHaveLength(4);
   });
 });
