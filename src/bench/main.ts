@@ -177,22 +177,34 @@ async function benchBroadcast(): Promise<void> {
   const ctx = new Context({ roster: roster.path, socket }, env);
   try {
     await startFleet(ctx, [], { wait: true });
-    const t0 = performance.now();
-    const b = await broadcast(ctx, { agents: [], all: true, body: 'broadcast to fifty', from: 'bench:lead', concurrency: 16 });
-    const parallel = performance.now() - t0;
-    const okParallel = b.results.filter((r) => 'report' in r && r.report.status === 'submitted').length;
+    const rows: string[][] = [['method', 'confirmed', 'total']];
+    for (const concurrency of [4, 8, 16]) {
+      const t0 = performance.now();
+      const b = await broadcast(ctx, { agents: [], all: true, body: `broadcast at ${concurrency}`, from: 'bench:lead', concurrency });
+      const ok = b.results.filter((r) => 'report' in r && r.report.status === 'submitted').length;
+      rows.push([`broadcast --all, ${concurrency} at a time (in process)`, `${ok}/50`, fmtMs(performance.now() - t0)]);
+    }
     const t1 = performance.now();
     let okSeq = 0;
     for (const name of names) {
       const r = await sendMessage(ctx, { target: `=${name}`, body: 'one after another', from: 'bench:lead', preamble: true, raw: false });
       if (r.status === 'submitted') okSeq += 1;
     }
-    const sequential = performance.now() - t1;
-    printTable('Broadcast one message to 50 sim agents (confirmed)', [
-      ['method', 'confirmed', 'total'],
-      ['broadcast --all (16 at a time)', `${okParallel}/50`, fmtMs(parallel)],
-      ['send to each, one after another', `${okSeq}/50`, fmtMs(sequential)],
-    ]);
+    rows.push(['send to each, one after another (in process)', `${okSeq}/50`, fmtMs(performance.now() - t1)]);
+    const { run } = await import('../exec/run.js');
+    const agentBin = join(packageRoot(), 'dist', 'cli', 'agent-bin.js');
+    const t2 = performance.now();
+    let okCli = 0;
+    for (const name of names) {
+      const r = await run([process.execPath, agentBin, 'send', name, '--roster', roster.path, '-L', socket, '--from', 'bench:lead', '-m', 'one mosaic-agent send per agent'], { env });
+      if (r.code === 0) okCli += 1;
+    }
+    rows.push(['`mosaic-agent send` per agent, one after another', `${okCli}/50`, fmtMs(performance.now() - t2)]);
+    const t3 = performance.now();
+    const cliB = await run([process.execPath, agentBin, 'broadcast', '--all', '--roster', roster.path, '-L', socket, '--from', 'bench:lead', '-m', 'one broadcast command', '--json'], { env });
+    const cliOk = (JSON.parse(cliB.stdout).results as { report?: { status: string } }[]).filter((r) => r.report?.status === 'submitted').length;
+    rows.push(['`mosaic-agent broadcast --all` (whole command)', `${cliOk}/50`, fmtMs(performance.now() - t3)]);
+    printTable('Broadcast one message to 50 sim agents (confirmed)', rows);
   } finally {
     await ctx.transport().stopServer().catch(() => undefined);
     rmSync(roster.dir, { recursive: true, force: true });

@@ -105,7 +105,7 @@ async function deliverLocked(
     ({ obs, state } = await read());
   }
 
-  const ready = await waitUntil(read, (s) => s.state.ready && s.state.input !== null || isBoxless(profile, s.state), opts.readyTimeoutMs);
+  const ready = await waitUntil(read, (s) => (s.state.ready && s.state.input !== null) || isBoxless(profile, s.state), opts.readyTimeoutMs, { obs, state });
   if (!ready.ok) {
     if (ready.last.obs.dead) return { status: 'failed', enters: 0, pasted: false, detail: 'the pane is dead' };
     const why = ready.last.state.dialog ? `it shows a dialog (${ready.last.state.dialog})` : 'no input box is visible';
@@ -117,25 +117,19 @@ async function deliverLocked(
 
   // Never merge our text into what a person is typing: wait for the box to clear, else report held.
   if (hasForeignDraft(state, obs, profile)) {
-    const cleared = await waitUntil(read, (s) => !hasForeignDraft(s.state, s.obs, profile), opts.holdMs);
+    const cleared = await waitUntil(read, (s) => !hasForeignDraft(s.state, s.obs, profile), opts.holdMs, { obs, state });
     if (!cleared.ok) return { status: 'held', enters: 0, pasted: false, detail: 'the input box holds text someone is typing' };
     ({ obs, state } = cleared.last);
   }
   if (opts.whenIdleMs !== undefined && state.busy) {
-    const idle = await waitUntil(read, (s) => !s.state.busy && !hasForeignDraft(s.state, s.obs, profile), opts.whenIdleMs);
+    const idle = await waitUntil(read, (s) => !s.state.busy && !hasForeignDraft(s.state, s.obs, profile), opts.whenIdleMs, { obs, state });
     if (!idle.ok) return { status: 'held', enters: 0, pasted: false, detail: `still busy after ${Math.round(opts.whenIdleMs / 1000)} s` };
     ({ obs, state } = idle.last);
   }
   const baseline = state;
 
   const buffer = `mosaic-${process.pid}-${(bufferSeq += 1)}-${randomBytes(3).toString('hex')}`;
-  await tmux.loadBuffer(buffer, text);
-  try {
-    await tmux.pasteBuffer(buffer, pane.paneId);
-  } catch (error) {
-    await tmux.deleteBuffer(buffer);
-    throw error;
-  }
+  await tmux.loadAndPaste(buffer, text, pane.paneId);
   opts.onEvent?.({ kind: 'pasted', atMs: since() });
 
   // Enter only once the REPL has drawn the paste: an Enter in the same read as the paste end is a newline to some.
@@ -180,7 +174,7 @@ export async function confirmEnter(
     if (Date.now() >= deadline) break;
     const gap = ENTER_GAPS_MS[Math.min(enters - 1, ENTER_GAPS_MS.length - 1)]!;
     if (enters < opts.maxEnters && Date.now() - lastEnter >= gap) await pressEnter();
-    else await sleep(POLL_MS);
+    else await sleep(pollInterval(Date.now() - (deadline - opts.verifyTimeoutMs)));
     last = await read();
   }
   return { status: 'draft', enters, pasted: true, detail: 'the message is still in the input box' };
@@ -222,15 +216,21 @@ function squash(s: string): string {
   return s.replace(/[\s\u00a0]+/gu, '');
 }
 
-async function waitUntil<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number): Promise<{ ok: boolean; last: T }> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
+/** Poll until `ok`; a reading already in hand is checked first (no extra tmux call). Polls fast, then backs off. */
+async function waitUntil<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number, first?: T): Promise<{ ok: boolean; last: T }> {
+  const started = Date.now();
+  let last = first ?? (await read());
   while (!ok(last)) {
-    if (Date.now() >= deadline) return { ok: false, last };
-    await sleep(POLL_MS);
+    if (Date.now() - started >= timeoutMs) return { ok: false, last };
+    await sleep(pollInterval(Date.now() - started));
     last = await read();
   }
   return { ok: true, last };
+}
+
+/** 15 ms while a verdict is likely imminent, then up to 100 ms so long waits do not flood the tmux server. */
+function pollInterval(elapsedMs: number): number {
+  return elapsedMs < 500 ? POLL_MS : elapsedMs < 3_000 ? 40 : 100;
 }
 
 export function sleep(ms: number): Promise<void> {

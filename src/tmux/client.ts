@@ -87,10 +87,10 @@ export class Tmux {
     }
   }
 
-  /** Every pane on the server in one call; [] when no server is running. */
-  async listPanes(): Promise<PaneInfo[]> {
+  /** Every pane on the server in one call; [] when no server is running. `busy` needs the screen search (status). */
+  async listPanes(options: { busy?: boolean } = {}): Promise<PaneInfo[]> {
     try {
-      return parsePaneList(await this.run(['list-panes', '-a', '-F', paneFormat()]));
+      return parsePaneList(await this.run(['list-panes', '-a', '-F', paneFormat(options.busy ?? false)]));
     } catch (error) {
       if (error instanceof FleetError && error.code === 'NO_SERVER') return [];
       throw error;
@@ -141,6 +141,16 @@ export class Tmux {
   /** Bracketed paste (-p) keeps newlines as text; -r keeps LF as LF (without it LF becomes CR, a submit key). */
   async pasteBuffer(name: string, paneId: string): Promise<void> {
     await this.run(['paste-buffer', '-p', '-r', '-d', '-b', name, '-t', paneId]);
+  }
+
+  /** load-buffer (body on stdin, any size) and bracketed paste into the pane in one tmux call; the buffer is consumed. */
+  async loadAndPaste(name: string, data: string, paneId: string): Promise<void> {
+    try {
+      await this.run(['load-buffer', '-b', name, '-', ';', 'paste-buffer', '-p', '-r', '-d', '-b', name, '-t', paneId], { input: data });
+    } catch (error) {
+      await this.deleteBuffer(name);
+      throw error;
+    }
   }
 
   async deleteBuffer(name: string): Promise<void> {

@@ -74,8 +74,9 @@ export const BUSY_SEARCH = 'esc to interrupt|esc interrupt|Working…|Working \\
 
 const EXPRESSIONS: Partial<Record<PaneField, string>> = { busy_line: `C/r:${BUSY_SEARCH}` };
 
-export function paneFormat(): string {
-  return PANE_FIELDS.map((f) => `#{${EXPRESSIONS[f] ?? f}}`).join(SEP);
+/** The -F format for PANE_FIELDS; without `withBusy` the busy search is left out (it scans every pane's screen). */
+export function paneFormat(withBusy = true): string {
+  return PANE_FIELDS.map((f) => (f === 'busy_line' && !withBusy ? '' : `#{${EXPRESSIONS[f] ?? f}}`)).join(SEP);
 }
 
 function toInt(value: string | undefined): number {

@@ -36,7 +36,7 @@ describe('concurrent senders', () => {
   it(`${SENDERS} senders x ${MESSAGES} messages into one pane: each arrives exactly once, whole`, async () => {
     const sim = await startSim(t, 'hub');
     const statuses = await Promise.all(Array.from({ length: SENDERS }, (_, s) => sendAll(() => 'hub', s)));
-    expect(statuses.flat().every((s) => s === 'submitted')).toBe(true);
+    expect(statuses.flat().filter((s) => s !== 'submitted')).toEqual([]);
     const expected = Array.from({ length: SENDERS }, (_, s) => Array.from({ length: MESSAGES }, (_, i) => `[h:s${s} -> h:hub] ${bodyOf(s, i)}`)).flat();
     expectExactlyOnce(sim, expected);
     // The ledger saw every message exactly once, consistent, none torn.
@@ -56,7 +56,7 @@ describe('concurrent senders', () => {
   it(`${SENDERS} senders each into its own pane at the same time: nothing crosses over`, async () => {
     const sims = await Promise.all(Array.from({ length: SENDERS }, (_, s) => startSim(t, `lane${s}`)));
     const statuses = await Promise.all(Array.from({ length: SENDERS }, (_, s) => sendAll((x) => `lane${x}`, s)));
-    expect(statuses.flat().every((s) => s === 'submitted')).toBe(true);
+    expect(statuses.flat().filter((s) => s !== 'submitted')).toEqual([]);
     sims.forEach((sim, s) => {
       expect(sim.submits().map((e) => e.text)).toEqual(Array.from({ length: MESSAGES }, (_, i) => `[h:s${s} -> h:lane${s}] ${bodyOf(s, i)}`));
     });

@@ -70,7 +70,7 @@ export class TmuxTransport implements Transport {
   }
 
   async overview(rosterNames: string[]): Promise<FleetOverview> {
-    const panes = await this.tmux.listPanes();
+    const panes = await this.tmux.listPanes({ busy: true });
     const serverPid = panes[0]?.serverPid ?? null;
     const bySession = firstPanePerSession(panes);
     const agents: AgentStatus[] = [];
@@ -113,6 +113,7 @@ export class TmuxTransport implements Transport {
   }
 
   async ensureHolder(): Promise<'created' | 'present'> {
+    this.paneCache = null;
     await this.prepareServerConfig();
     const panes = await this.tmux.listPanes();
     if (panes.some((p) => p.sessionName === this.holderSession)) return 'present';
@@ -127,6 +128,7 @@ export class TmuxTransport implements Transport {
   }
 
   async start(agent: AgentLaunch, options: { replace?: boolean }): Promise<StartOutcome> {
+    this.paneCache = null;
     await this.ensureHolder();
     const panes = await this.tmux.listPanes();
     const existing = panes.find((p) => p.sessionName === agent.name);
@@ -186,6 +188,7 @@ export class TmuxTransport implements Transport {
   }
 
   async stop(name: string): Promise<'stopped' | 'not-running'> {
+    this.paneCache = null;
     if (name === this.holderSession) throw new UsageError(`'${name}' is the holder session`, 'stop the whole fleet with `mosaic-fleet stop --all`');
     const panes = (await this.tmux.listPanes()).filter((p) => p.sessionName === name);
     if (panes.length === 0) return 'not-running';
@@ -197,6 +200,7 @@ export class TmuxTransport implements Transport {
   }
 
   async stopServer(): Promise<'stopped' | 'not-running'> {
+    this.paneCache = null;
     const panes = await this.tmux.listPanes();
     if (panes.length === 0) return 'not-running';
     const tree = await processTree(this.host, panes.filter((p) => !p.dead).map((p) => p.panePid));
@@ -205,8 +209,21 @@ export class TmuxTransport implements Transport {
     return 'stopped';
   }
 
+  // Sends in a burst (broadcast, deliver) share one listing: a pane id, once known, stays valid for the pane's life,
+  // and a pane that died since is caught by the delivery's own reads. Lifecycle calls drop the cache.
+  private paneCache: { at: number; panes: Promise<PaneInfo[]> } | null = null;
+
+  private recentPanes(): Promise<PaneInfo[]> {
+    if (!this.paneCache || Date.now() - this.paneCache.at > 1_000) this.paneCache = { at: Date.now(), panes: this.tmux.listPanes() };
+    return this.paneCache.panes;
+  }
+
   async send(target: string, message: OutgoingMessage, options: SendOptions): Promise<SendResult> {
-    const panes = await this.tmux.listPanes();
+    let panes = await this.recentPanes();
+    if (!panes.some((p) => p.paneId === target || p.sessionName === target.replace(/^=/, '').split(':')[0])) {
+      this.paneCache = null; // not in the shared listing: look again before saying it does not exist
+      panes = await this.recentPanes();
+    }
     if (panes.length === 0) {
       throw new FleetError('NO_SERVER', `no tmux server is running on ${this.tmux.where()}`, {
         hint: 'start the fleet with `mosaic-fleet start`, or name the right socket with -L',
