@@ -21,12 +21,13 @@ const SWALLOW_MS = 150;
 async function main(): Promise<void> {
   // Never the user's servers: a private socket directory for the whole run.
   process.env.TMUX_TMPDIR = mkdtempSync(join(tmpdir(), 'mosaic-bench-tmux-'));
-  const sections = (process.argv[2] ?? 'delivery,status,start,broadcast,ledger').split(',');
+  const sections = (process.argv[2] ?? 'delivery,status,start,broadcast,ledger,remote').split(',');
   if (sections.includes('delivery')) await benchDelivery();
   if (sections.includes('status')) await benchStatus();
   if (sections.includes('start')) await benchStart();
   if (sections.includes('broadcast')) await benchBroadcast();
   if (sections.includes('ledger')) benchLedger();
+  if (sections.includes('remote')) await benchRemote();
 }
 
 function newSocket(tag: string): string {
@@ -233,6 +234,48 @@ function benchLedger(): void {
       [`read back ${all.length} records (cold)`, fmtMs(listMs), '-'],
     ]);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A confirmed send to a sim on an ssh host (a real sshd on loopback in its own UTS namespace), beside a local one. */
+async function benchRemote(): Promise<void> {
+  const { startSshd } = await import('../testbed/sshd.js');
+  const { SshHost } = await import('../host/ssh.js');
+  const { LocalHost } = await import('../host/local.js');
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    process.stdout.write('\nRemote send: skipped (the loopback sshd test bed runs as root)\n');
+    return;
+  }
+  const sshd = await startSshd({ hostname: 'bench-remote' });
+  const dir = mkdtempSync(join(tmpdir(), 'mosaic-bench-remote-'));
+  const rows: string[][] = [['target', 'sends', 'confirmed', 'p50', 'p95', 'ssh processes/send']];
+  try {
+    const measure = async (label: string, host: InstanceType<typeof LocalHost> | InstanceType<typeof SshHost>, spawns: () => number) => {
+      const transport = new TmuxTransport({ host, socket: { name: newSocket('remote') }, holderSession: '_holder', configFile: shippedTmuxConf() });
+      await transport.ensureHolder();
+      await transport.start({ name: 'target', host: host.name, runtime: 'sim', profile: 'sim', launcher: 'bench', argv: [process.execPath, join(packageRoot(), 'dist', 'sim', 'main.js'), '--name', 'target'], env: {}, workingDirectory: dir, readyTimeoutMs: 30_000 }, {});
+      await transport.waitReady({ name: 'target', host: host.name, runtime: 'sim', profile: 'sim', launcher: 'bench', argv: [], env: {}, workingDirectory: dir, readyTimeoutMs: 30_000 });
+      await transport.send('=target', { from: { host: 'bench', session: 'b' }, toHost: 'x', body: 'warm-up', preamble: true }, {});
+      const times: number[] = [];
+      let ok = 0;
+      const before = spawns();
+      const N = 30;
+      for (let i = 0; i < N; i += 1) {
+        const t0 = performance.now();
+        const r = await transport.send('=target', { from: { host: 'bench', session: 'b' }, toHost: await transport.hostLabel(), body: `remote bench ${i}`, preamble: true }, {});
+        times.push(performance.now() - t0);
+        if (r.status === 'submitted') ok += 1;
+      }
+      rows.push([label, String(N), `${ok}/${N}`, fmtMs(percentile(times, 50)), fmtMs(percentile(times, 95)), host.isLocal ? '-' : ((spawns() - before) / N).toFixed(1)]);
+      await transport.stopServer().catch(() => undefined);
+    };
+    await measure('local sim', new LocalHost(), () => 0);
+    const remote = new SshHost(sshd.hostOptions('bench-remote'));
+    await measure('sim on an ssh host (warm connection)', remote, () => remote.spawns);
+    printTable('Confirmed send to a remote agent over ssh (loopback sshd, ControlMaster, lock channel)', rows);
+  } finally {
+    await sshd.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
