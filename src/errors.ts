@@ -1,6 +1,6 @@
 // One error hierarchy for the whole product; src/cli/run.ts is the only place that turns these into messages and exit codes.
 
-/** Exit codes shared by every command (documented in docs/operator-guide.md). */
+/** Exit codes shared by every command (documented in docs/guide.md and README.md). */
 export const ExitCode = {
   ok: 0,
   notFound: 1, // target/agent not found, or its pane is dead

@@ -44,7 +44,7 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
   let confirmed: boolean;
   let detail: string | undefined;
   if (command === null) {
-    const launch = launchFor(agent, { socket: transport.tmux.socket.name ?? transport.tmux.socket.path ?? '', rosterPath: ctx.rosterPath(), env: ctx.env });
+    const launch = launchFor(agent, { socket: transport.address(), rosterPath: ctx.rosterPath(), env: ctx.env });
     await transport.start(launch, { replace: true });
     await transport.waitReady(launch);
     confirmed = true;

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { LocalHost } from '../host/local.js';
-import { shippedTmuxConf } from '../paths.js';
-import { DEFAULT_SOCKET, type SocketSpec } from '../tmux/client.js';
-import { TmuxTransport } from '../transport/tmux/transport.js';
+import { createTransport } from '../transport/factory.js';
+import type { Transport } from '../transport/types.js';
 import { FleetError } from '../errors.js';
 import { loadRoster } from '../roster/load.js';
 import { resolveRosterPath } from '../roster/paths.js';
@@ -18,6 +17,13 @@ export interface CommonOptions {
 }
 
 export const DEFAULT_HOLDER = '_holder';
+export const DEFAULT_SOCKET = 'mosaic-factory';
+
+/** Which tmux server: a named socket, a socket path, or (neither) the user's default server. */
+export interface SocketSpec {
+  name?: string;
+  path?: string;
+}
 
 /** What a command needs from its surroundings: environment, roster, socket, and a transport per host. */
 export class Context {
@@ -68,40 +74,43 @@ export class Context {
     return this.roster(false)?.tmux?.holder_session ?? DEFAULT_HOLDER;
   }
 
-  private readonly transports = new Map<string, TmuxTransport>();
+  private readonly transports = new Map<string, Transport>();
 
   /** The transport for a roster host ('local' for this machine); one per host per process, so ssh connections are reused. */
-  transport(host = 'local'): TmuxTransport {
+  transport(host = 'local'): Transport {
     const cached = this.transports.get(host);
     if (cached) return cached;
     const roster = this.options.socket || this.options.socketPath || this.env.MOSAIC_TMUX_SOCKET ? null : this.roster(false);
-    if (roster && roster.transport !== 'tmux') {
-      throw new FleetError('TRANSPORT_UNAVAILABLE', `transport '${roster.transport}' is not available yet`, { hint: 'set `transport: tmux` in the roster' });
-    }
-    let transport: TmuxTransport;
+    const kind = roster?.transport ?? 'tmux';
+    let transport: Transport;
     if (host === 'local') {
-      transport = new TmuxTransport({ host: this.localHost, socket: this.socket(), holderSession: this.holderSession(), configFile: shippedTmuxConf() });
+      transport = createTransport({ kind, host: this.localHost, socket: this.socket(), holderSession: this.holderSession() });
     } else {
       const full = this.roster(true);
       const spec = full.hosts[host];
       // A remote host keeps the fleet's socket name unless its entry names another; -L on the command line wins.
       const socket = this.options.socket ? { name: this.options.socket } : { name: spec?.socket_name ?? this.socket().name ?? DEFAULT_SOCKET };
-      transport = new TmuxTransport({ host: hostFor(host, full, this.sshDefaults()), socket, holderSession: this.holderSession(), configFile: shippedTmuxConf() });
+      transport = createTransport({ kind: full.transport, host: hostFor(host, full, this.sshDefaults()), socket, holderSession: this.holderSession() });
     }
     this.transports.set(host, transport);
     return transport;
   }
 
+  /** A server named on the command line that the fleet does not own (capture reads it, nothing else). */
+  foreignTransport(socket: SocketSpec): Transport {
+    return createTransport({ kind: 'tmux', host: this.localHost, socket, holderSession: this.holderSession(), ownServer: false });
+  }
+
   /** An ssh host named on the command line (`send --ssh user@host`), no roster entry needed. */
-  adHocTransport(sshTarget: string, socketName?: string): TmuxTransport {
+  adHocTransport(sshTarget: string, socketName?: string): Transport {
     const key = `ssh:${sshTarget}:${socketName ?? ''}`;
     const cached = this.transports.get(key);
     if (cached) return cached;
-    const transport = new TmuxTransport({
+    const transport = createTransport({
+      kind: 'tmux',
       host: adHocSshHost(sshTarget, this.sshDefaults()),
       socket: { name: socketName ?? this.options.socket ?? this.env.MOSAIC_TMUX_SOCKET ?? DEFAULT_SOCKET },
       holderSession: DEFAULT_HOLDER,
-      configFile: shippedTmuxConf(),
     });
     this.transports.set(key, transport);
     return transport;

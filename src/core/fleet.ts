@@ -55,8 +55,7 @@ export function selectAgents(ctx: Context, names: string[]): ResolvedAgent[] {
 }
 
 function launchEnv(ctx: Context, host = 'local') {
-  const socket = ctx.transport(host).tmux.socket;
-  return { socket: socket.name ?? socket.path ?? '', rosterPath: ctx.rosterPath(), env: ctx.env };
+  return { socket: ctx.transport(host).address(), rosterPath: ctx.rosterPath(), env: ctx.env };
 }
 
 /** Create the holder, then every missing agent (dead ones revived in place); running agents are left alone unless `replace`. */

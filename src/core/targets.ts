@@ -1,10 +1,10 @@
 import { UsageError } from '../errors.js';
 import { resolveAgents, type ResolvedAgent } from '../roster/resolve.js';
-import type { TmuxTransport } from '../transport/tmux/transport.js';
+import type { Transport } from '../transport/types.js';
 import type { Context } from './context.js';
 
 export interface AgentTarget {
-  transport: TmuxTransport;
+  transport: Transport;
   /** The target as the transport takes it (`=name` for roster agents). */
   target: string;
   /** Roster host name ('local', a hosts: key, or the --ssh destination). */

@@ -97,8 +97,33 @@ export interface ResetResult {
 
 export type StartOutcome = 'started' | 'revived' | 'already-running' | 'replaced';
 
+/** One health or safety check, as `verify` prints it. */
+export interface Check {
+  name: string;
+  status: 'pass' | 'warn' | 'fail';
+  detail: string;
+  hint?: string;
+}
+
+export interface DiagnoseOptions {
+  /** Roster agents expected on this host. */
+  agents: { name: string; class: string }[];
+  /** Run the checks that need a scratch environment (exact targets, restart isolation) here. */
+  scratch: boolean;
+  /** Look at the user's default server (read-only) for fleet sessions planted there. */
+  defaultServer: boolean;
+  /** Prefix for check names on hosts other than this machine (e.g. 'on build2'). */
+  label?: string;
+}
+
 export interface Transport {
   readonly kind: string;
+  /** Where this transport's fleet lives, for people and for agents' env (a tmux socket name, a Matrix room prefix...). */
+  address(): string;
+  /** Health and safety checks of this transport's fleet (for `verify`). */
+  diagnose(options: DiagnoseOptions): Promise<Check[]>;
+  /** Read-only: the whole scrollback of one session, to keep before retiring it. */
+  capture(target: string): Promise<{ session: string; panes: number; text: string }>;
   /** The host name for preambles (`hostname -s` of the machine the agents run on, or its override). */
   hostLabel(): Promise<string>;
   /** Status of every agent session (and the holder) in one pass. */

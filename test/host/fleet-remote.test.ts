@@ -104,7 +104,17 @@ describe(`a fleet across hosts (${'remote-a, remote-b and this machine'})`, () =
   it('verify checks every host: holder ownership and agents alive there too', async () => {
     const v = await cli('fleet', ['verify']);
     const byName = Object.fromEntries(v.doc.checks.map((c: { name: string; status: string }) => [c.name, c.status]));
-    expect(byName).toMatchObject({ 'host a': 'pass', 'host b': 'pass', 'holder session on a': 'pass', 'agents on a': 'pass', 'agents on b': 'pass', 'roster agents': 'pass' });
+    expect(byName).toMatchObject({
+      'fleet socket on a': 'pass',
+      'holder session on a': 'pass',
+      'roster agents on a': 'pass',
+      'fleet socket on b': 'pass',
+      'holder session on b': 'pass',
+      'roster agents on b': 'pass',
+      'roster agents': 'pass',
+      'exact targets': 'pass',
+    });
+    expect(Object.keys(byName).some((n) => n.startsWith('exact targets on'))).toBe(false);
   });
 
   it('restarts a remote agent without touching its server or siblings, and tails it', async () => {

@@ -10,6 +10,8 @@ import { buildText } from '../../delivery/body.js';
 import type {
   AgentLaunch,
   AgentStatus,
+  Check,
+  DiagnoseOptions,
   FleetOverview,
   OutgoingMessage,
   ResetOptions,
@@ -51,6 +53,37 @@ export class TmuxTransport implements Transport {
 
   hostLabel(): Promise<string> {
     return this.host.shortHostname();
+  }
+
+  address(): string {
+    return this.tmux.socket.name ?? this.tmux.socket.path ?? 'default';
+  }
+
+  async diagnose(options: DiagnoseOptions): Promise<Check[]> {
+    const { diagnoseTmux } = await import('./diagnose.js');
+    return diagnoseTmux(this, options);
+  }
+
+  /** Read-only: list-panes and capture-pane only (and no config is passed for a server we did not create). */
+  async capture(target: string): Promise<{ session: string; panes: number; text: string }> {
+    const panes = await this.tmux.listPanes();
+    const first = resolvePane(panes, target, this.tmux.where());
+    const mine = /^%\d+$/.test(target) ? [first] : panes.filter((p) => p.sessionName === first.sessionName);
+    const parts: string[] = [];
+    for (const p of mine) {
+      const text = (await this.tmux.captureHistory(p.paneId, 'all')).replace(/\n+$/, '');
+      parts.push(mine.length > 1 ? `### ${p.sessionName}:${p.windowIndex}.${p.paneIndex} (${p.paneId})\n${text}` : text);
+    }
+    return { session: first.sessionName, panes: mine.length, text: `${parts.join('\n\n')}\n` };
+  }
+
+  /** Respawn one pane in place (same pane id, same session): with `agent`, its launch; without, its current command. */
+  async respawnInPlace(pane: PaneInfo, agent: AgentLaunch | null): Promise<void> {
+    this.paneCache = null;
+    if (agent) return this.respawn(pane, agent);
+    const tree = pane.dead ? [] : await processTree(this.host, [pane.panePid]);
+    await this.tmux.run(['respawn-pane', '-k', '-t', pane.paneId]);
+    await reap(this.host, tree);
   }
 
   /** Upload the shipped tmux.conf to a remote host (nothing is installed there) and use that copy with -f. */

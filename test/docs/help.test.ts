@@ -1,0 +1,48 @@
+// The help audit: every command's --help starts with a one-line purpose and shows at least one example.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BINS = { 'mosaic-fleet': join(ROOT, 'dist', 'cli', 'fleet-bin.js'), 'mosaic-agent': join(ROOT, 'dist', 'cli', 'agent-bin.js') };
+
+function help(bin: keyof typeof BINS, sub?: string): string {
+  const r = spawnSync(process.execPath, [BINS[bin], ...(sub ? [sub] : []), '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', COLUMNS: '80' } });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+function subcommands(bin: keyof typeof BINS): string[] {
+  const top = help(bin);
+  const commands = top.slice(top.indexOf('\nCommands:\n'));
+  return [...commands.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+}
+
+/** The purpose: the text between the Usage line and the first section, as one sentence. */
+function purpose(text: string): string {
+  const lines = text.split('\n');
+  const end = lines.findIndex((l, i) => i > 1 && /^[A-Z][a-z]+:$/.test(l));
+  return lines.slice(2, end).join(' ').replace(/\s+/g, ' ').trim();
+}
+
+describe('--help', () => {
+  for (const bin of Object.keys(BINS) as (keyof typeof BINS)[]) {
+    it(`every ${bin} command has a purpose and at least one example`, () => {
+      const problems: string[] = [];
+      const subs = subcommands(bin);
+      expect(subs.length).toBeGreaterThan(4);
+      for (const sub of subs) {
+        const text = help(bin, sub);
+        if (purpose(text) === '') problems.push(`${bin} ${sub}: no purpose line`);
+        if (!/^Examples:\n {2}\$ \S/m.test(text)) problems.push(`${bin} ${sub}: no example`);
+      }
+      expect(problems).toEqual([]);
+    });
+
+    // Known gap, reported to the lead: the programs' own --help lists the commands but shows no example.
+    // This marker fails (and should be turned into a plain `it`) once the top-level help gets an Examples section.
+    it.fails(`${bin} --help itself shows an example (known gap)`, () => {
+      expect(help(bin)).toMatch(/^Examples:\n {2}\$ \S/m);
+    });
+  }
+});
