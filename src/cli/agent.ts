@@ -36,6 +36,7 @@ export function addAgentCommands(cmd: Command): Command {
 /** Mount the per-agent commands into an existing commander program as `agent`. */
 export function registerAgentCommands(program: Command): Command {
   const agent = program.command('agent').description('work with one agent: send, status, reset, tail, ...');
+  examples(agent, ['mosaic-agent send coder0 -m "status on #29?"', 'mosaic-agent status'], true);
   return addAgentCommands(agent);
 }
 

@@ -4,7 +4,7 @@ import type { Context, CommonOptions } from '../core/context.js';
 /** Socket and roster selection, accepted by every command. */
 export function addCommonOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-L, --socket <name>', 'tmux socket name of the fleet (default: roster, $MOSAIC_TMUX_SOCKET, mosaic-factory)'))
+    .addOption(new Option('-L, --socket <name>', 'tmux socket name of the fleet (default: $MOSAIC_TMUX_SOCKET, then the roster, then mosaic-factory)'))
     .addOption(new Option('--socket-path <path>', 'tmux socket path instead of a name'))
     .addOption(new Option('--roster <path>', 'roster file (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)'));
 }
@@ -19,7 +19,19 @@ export async function contextFrom(opts: CommonOptions): Promise<Context> {
   });
 }
 
-/** A help footer with examples (every command shows at least one). */
-export function examples(cmd: Command, lines: string[]): Command {
-  return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+/** A help footer with examples (every command shows at least one). Examples are written for our executables and
+ *  shown with the real command path, so mounted as `mosaic agent send` they read `mosaic agent send ...`. */
+export function examples(cmd: Command, lines: string[], group = false): Command {
+  return cmd.addHelpText('after', () => {
+    // A command group (`agent` mounted in `mosaic`) stands for the executable itself; a subcommand for its parent.
+    const path = commandPath(group ? cmd : cmd.parent);
+    const shown = lines.map((l) => (path ? l.replace(/^mosaic-(agent|fleet)\b/, path) : l));
+    return `\nExamples:\n${shown.map((l) => `  $ ${l}`).join('\n')}\n`;
+  });
+}
+
+function commandPath(cmd: Command | null): string {
+  const names: string[] = [];
+  for (let c = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }

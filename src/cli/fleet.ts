@@ -40,6 +40,7 @@ export function addFleetCommands(cmd: Command): Command {
 /** Mount the fleet-wide commands into an existing commander program as `fleet`. */
 export function registerFleetCommands(program: Command): Command {
   const fleet = program.command('fleet').description('manage the fleet: init, start, stop, restart, status, verify, ...');
+  examples(fleet, ['mosaic-fleet start', 'mosaic-fleet status'], true);
   return addFleetCommands(fleet);
 }
 
@@ -49,8 +50,8 @@ function addInit(parent: Command): void {
     .description('print a roster for a profile, or write it to the roster path')
     .addOption(new Option('--profile <name>', 'minimal | demo | usc').choices(PROFILE_NAMES).default('minimal'))
     .option('--write', 'write it (with roster.schema.json beside it) instead of printing')
-    .option('--force', 'with --write: overwrite an existing roster');
-  addCommonOptions(cmd);
+    .option('--force', 'with --write: overwrite an existing roster')
+    .option('--roster <path>', 'where --write puts it (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)');
   examples(cmd, ['mosaic-fleet init --profile minimal', 'mosaic-fleet init --profile demo --write', 'mosaic-fleet init --profile usc --roster ./usc.yaml --write --force']);
   cmd.action(
     action(async (io, opts: { profile: string; write?: boolean; force?: boolean; roster?: string }) => {
@@ -99,7 +100,7 @@ function addStart(parent: Command): void {
           io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : opts.wait === false ? '-' : 'no'])]));
         }
       }
-      return failed.length > 0 ? (failed.some((a) => /did not become ready/.test(a.error ?? '')) ? 7 : 1) : 0;
+      return failed[0]?.exitCode ?? (failed.length > 0 ? 1 : 0);
     }),
   );
 }
@@ -118,12 +119,13 @@ function addStop(parent: Command): void {
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { stopFleet } = await core.fleet();
       const result = await stopFleet(await contextFrom(opts), names, { all: Boolean(opts.all), supervisor: opts.supervisor as 'auto' });
-      if (opts.json) printJson(io, { ok: true, ...result });
+      if (opts.json) printJson(io, { ok: result.failures.length === 0, ...result });
       else {
         for (const a of result.agents) io.out(`${a.name}: ${a.result}`);
         if (result.server) io.out(`server: ${result.server}`);
+        for (const f of result.failures) io.err(`${pc.red('error:')} host ${f.host}: ${f.error}`);
       }
-      return 0;
+      return result.failures[0]?.exitCode ?? 0;
     }),
   );
 }
@@ -145,7 +147,7 @@ function addRestart(parent: Command): void {
       const failed = result.agents.filter((a) => a.error);
       if (opts.json) printJson(io, { ok: failed.length === 0, ...result });
       else io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome === 'replaced' ? 'restarted' : a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : '-'])]));
-      return failed.length > 0 ? 1 : 0;
+      return failed[0]?.exitCode ?? (failed.length > 0 ? 1 : 0);
     }),
   );
 }
@@ -211,7 +213,7 @@ function addDeliver(parent: Command): void {
   const cmd = parent
     .command('deliver')
     .description('deliver pending messages (from `send --queue`) in order per target, each at most once')
-    .option('--watch', 'keep delivering until stopped (for the holder unit)')
+    .option('--watch', 'keep delivering until stopped (mosaic-deliver.service runs this)')
     .option('--interval <seconds>', 'with --watch: seconds between passes', '2')
     .option('--json', 'print one JSON document (one pass only)');
   addCommonOptions(cmd);

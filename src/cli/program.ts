@@ -13,8 +13,18 @@ export function createProgram(name: string, description: string, io: Io = proces
     .exitOverride();
 }
 
+/** A reader that closed our stdout (`| head`) is not an error worth a stack trace. */
+export function tolerateClosedStdout(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
 /** Parse argv and run; resolves to the exit code (the bins set process.exitCode, never call process.exit). */
 export async function runProgram(program: Command, argv: string[]): Promise<number> {
+  tolerateClosedStdout();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

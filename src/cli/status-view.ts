@@ -24,7 +24,7 @@ export function renderStatus(io: Io, status: FleetStatus): void {
         a.host,
         a.runtime,
         a.class ?? '-',
-        a.state === 'dead' ? colorState(a.exitSignal ? `dead (signal ${a.exitSignal})` : `dead (exit ${a.exitStatus ?? '?'})`) : colorState(a.state),
+        a.state === 'dead' ? colorState(a.exitSignal ? `dead (signal ${a.exitSignal})` : a.exitStatus !== null ? `dead (exit ${a.exitStatus})` : 'dead') : colorState(a.state),
         a.pid === null ? '-' : String(a.pid),
         formatDuration(a.uptimeSeconds),
         a.launcher,

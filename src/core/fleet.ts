@@ -1,4 +1,6 @@
-import { FleetError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode, FleetError } from '../errors.js';
 import { resolveAgents, type ResolvedAgent } from '../roster/resolve.js';
 import { didYouMean } from '../roster/names.js';
 import type { AgentStatus, FleetOverview, StartOutcome } from '../transport/types.js';
@@ -7,6 +9,7 @@ import { launchFor } from './launch.js';
 import { byHost } from './targets.js';
 import { defaultUnitDir, unitsInstalled, userManagerAvailable, systemctlUser } from '../systemd/systemctl.js';
 import { agentUnitName, HOLDER_UNIT } from '../systemd/render.js';
+import { environmentAssignment } from '../systemd/quote.js';
 
 export type SupervisorChoice = 'auto' | 'systemd' | 'direct';
 export type Supervisor = 'systemd' | 'direct';
@@ -14,13 +17,26 @@ export type Supervisor = 'systemd' | 'direct';
 /** systemd when our units are installed and a user manager answers (or when asked for), else straight to tmux. */
 export async function chooseSupervisor(ctx: Context, requested: SupervisorChoice = 'auto'): Promise<Supervisor> {
   if (requested === 'direct') return 'direct';
-  const installed = unitsInstalled(defaultUnitDir(ctx.env));
+  // Installed units serve the fleet they were installed for: another roster or socket (the demo, -L x) stays direct.
+  const installed = unitsInstalled(defaultUnitDir(ctx.env)) && unitsServe(ctx);
   if (requested === 'auto' && !installed) return 'direct';
   const manager = await userManagerAvailable({ env: ctx.env });
   if (requested === 'auto') return manager ? 'systemd' : 'direct';
   if (!installed) throw new FleetError('USAGE', 'the systemd units are not installed', { hint: 'run `mosaic-fleet install-systemd --enable`, or use --supervisor direct' });
-  if (!manager) throw new FleetError('TRANSPORT_UNAVAILABLE', 'no systemd user manager answers (systemctl --user)', { hint: 'log in through a session with a user manager, enable lingering (loginctl enable-linger $USER), or use --supervisor direct' });
+  if (!manager) throw new FleetError('TRANSPORT_UNAVAILABLE', 'no systemd user manager answers (systemctl --user)', { hint: 'log in through a session with a user manager, enable lingering (loginctl enable-linger $USER), or use --supervisor direct', exitCode: ExitCode.transport });
   return 'systemd';
+}
+
+/** Whether the installed holder unit was written for this roster and socket. */
+function unitsServe(ctx: Context): boolean {
+  try {
+    const lines = readFileSync(join(defaultUnitDir(ctx.env), HOLDER_UNIT), 'utf8').split('\n');
+    // Compare with exactly what install-systemd writes for this fleet (same quoting).
+    const expect = (key: string, value: string) => lines.includes(`Environment=${environmentAssignment(key, value)}`);
+    return expect('MOSAIC_TMUX_SOCKET', ctx.transport('local').address()) && expect('MOSAIC_FLEET_ROSTER', ctx.rosterPath());
+  } catch {
+    return false;
+  }
 }
 
 async function systemctl(args: string[], ctx: Context): Promise<void> {
@@ -35,9 +51,15 @@ async function systemctl(args: string[], ctx: Context): Promise<void> {
 export interface AgentStartReport {
   name: string;
   host: string;
-  outcome: StartOutcome;
+  outcome: StartOutcome | 'failed';
   ready: boolean;
   error?: string;
+  /** Exit code the failure maps to (4 unreachable host, 7 not ready in time, ...). */
+  exitCode?: number;
+}
+
+function failureOf(error: unknown): { error: string; exitCode: number } {
+  return { error: error instanceof Error ? error.message : String(error), exitCode: error instanceof FleetError ? error.exitCode : ExitCode.internal };
 }
 
 /** Pick roster agents by name (all when none given); an unknown name is an error naming the closest one. */
@@ -89,10 +111,16 @@ export async function startFleet(
     // Hosts start in parallel; within a host, agents start one after another (each is one tmux call).
     const perHost = await Promise.all(
       [...byHost(direct)].map(async ([host, list]) => {
-        const t = ctx.transport(host);
-        if (host !== 'local') await t.ensureHolder();
         const out: AgentStartReport[] = [];
-        for (const agent of list) out.push({ name: agent.name, host, outcome: await t.start(launchFor(agent, launchEnv(ctx, host)), { replace: Boolean(options.replace) }), ready: false });
+        try {
+          const t = ctx.transport(host);
+          if (host !== 'local') await t.ensureHolder();
+          for (const agent of list) out.push({ name: agent.name, host, outcome: await t.start(launchFor(agent, launchEnv(ctx, host)), { replace: Boolean(options.replace) }), ready: false });
+        } catch (error) {
+          // One host down (unreachable, no tmux) must not stop the others: its agents are reported as failed.
+          if (host === 'local' || !(error instanceof FleetError)) throw error;
+          for (const agent of list.filter((a) => !out.some((o) => o.name === a.name))) out.push({ name: agent.name, host, outcome: 'failed', ready: false, ...failureOf(error) });
+        }
         return out;
       }),
     );
@@ -104,11 +132,12 @@ export async function startFleet(
     // Agents boot concurrently; each wait is bounded by its runtime's ready timeout.
     await Promise.all(
       agents.map(async (agent, i) => {
+        if (reports[i]!.outcome === 'failed') return;
         try {
           await ctx.transport(agent.host).waitReady(launchFor(agent, launchEnv(ctx, agent.host)));
           reports[i]!.ready = true;
         } catch (error) {
-          reports[i]!.error = error instanceof Error ? error.message : String(error);
+          Object.assign(reports[i]!, failureOf(error));
         }
       }),
     );
@@ -121,37 +150,51 @@ export async function stopFleet(
   ctx: Context,
   names: string[],
   options: { all?: boolean; supervisor?: SupervisorChoice } = {},
-): Promise<{ supervisor: Supervisor; agents: { name: string; result: string }[]; server?: string }> {
+): Promise<{ supervisor: Supervisor; agents: { name: string; result: string }[]; server?: string; failures: { host: string; error: string; exitCode: number }[] }> {
   const transport = ctx.transport('local');
   const supervisor = await chooseSupervisor(ctx, options.supervisor);
   if (supervisor === 'systemd') {
     // Stopping the holder unit stops the fleet (agents are PartOf it); agent units stop only their own session.
     if (options.all) {
       await systemctl(['stop', HOLDER_UNIT], ctx);
-      return { supervisor, agents: [], server: 'stopped' };
+      return { supervisor, agents: [], server: 'stopped', failures: [] };
     }
     const agents = selectAgents(ctx, names);
     for (const agent of agents) await systemctl(['stop', agentUnitName(agent.name)], ctx);
-    return { supervisor, agents: agents.map((a) => ({ name: a.name, result: 'stopped' })) };
+    return { supervisor, agents: agents.map((a) => ({ name: a.name, result: 'stopped' })), failures: [] };
   }
   const agents = names.length === 0 && options.all ? [] : selectAgents(ctx, names);
   const results: { name: string; result: string }[] = [];
+  const failures: { host: string; error: string; exitCode: number }[] = [];
+  // A host that cannot be reached is reported; the others are still stopped.
+  const onHost = async (host: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      if (host === 'local' || !(error instanceof FleetError)) throw error;
+      failures.push({ host, ...failureOf(error) });
+    }
+  };
   for (const [host, list] of byHost(agents)) {
-    for (const agent of list) results.push({ name: agent.name, result: await ctx.transport(host).stop(agent.name) });
+    await onHost(host, async () => {
+      for (const agent of list) results.push({ name: agent.name, result: await ctx.transport(host).stop(agent.name) });
+    });
   }
   if (options.all) {
     if (names.length > 0) throw new FleetError('USAGE', '--all stops everything; do not name agents with it');
     let server: string = 'not-running';
     for (const host of ctx.agentHosts()) {
-      const t = host === 'local' ? transport : ctx.transport(host);
-      const overview = await t.overview([]);
-      for (const a of overview.agents) results.push({ name: a.name, result: await t.stop(a.name) });
-      const r = await t.stopServer();
-      if (host === 'local' || r === 'stopped') server = r;
+      await onHost(host, async () => {
+        const t = host === 'local' ? transport : ctx.transport(host);
+        const overview = await t.overview([]);
+        for (const a of overview.agents) results.push({ name: a.name, result: await t.stop(a.name) });
+        const r = await t.stopServer();
+        if (host === 'local' || r === 'stopped') server = r;
+      });
     }
-    return { supervisor, agents: results, server };
+    return { supervisor, agents: results, server, failures };
   }
-  return { supervisor, agents: results };
+  return { supervisor, agents: results, failures };
 }
 
 /** Recycle only the named agents in place (respawn): the server and every sibling keep running. */

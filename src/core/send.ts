@@ -49,14 +49,15 @@ export interface SendMeta {
 export async function readBody(opts: { message?: string; file?: string }, stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<string> {
   if (opts.message !== undefined && opts.file !== undefined) throw new UsageError('give the body with -m or -f, not both');
   if (opts.message !== undefined) return opts.message;
-  if (opts.file !== undefined) {
+  // `-f -` is stdin, read as a stream: readFileSync(0) fails with EAGAIN on a pipe that is not ready yet.
+  if (opts.file !== undefined && opts.file !== '-') {
     try {
-      return readFileSync(opts.file === '-' ? 0 : opts.file, 'utf8');
+      return readFileSync(opts.file, 'utf8');
     } catch (error) {
       throw new UsageError(`cannot read ${opts.file}: ${(error as Error).message}`);
     }
   }
-  if (stdin.isTTY) throw new UsageError('no message given', 'use -m MSG, -f FILE, or pipe the body on stdin');
+  if (stdin.isTTY && opts.file === undefined) throw new UsageError('no message given', 'use -m MSG, -f FILE, or pipe the body on stdin');
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');

@@ -48,7 +48,8 @@ export function agentAddress(agent: ResolvedAgent): string {
 /** Group items by roster host, local first. */
 export function byHost<T extends { host: string }>(items: T[]): Map<string, T[]> {
   const map = new Map<string, T[]>();
-  for (const item of [...items].sort((a, b) => (a.host === 'local' ? -1 : b.host === 'local' ? 1 : 0))) {
+  const isLocal = (x: T) => x.host === 'local';
+  for (const item of [...items].sort((a, b) => (isLocal(a) === isLocal(b) ? 0 : isLocal(a) ? -1 : 1))) {
     map.set(item.host, [...(map.get(item.host) ?? []), item]);
   }
   return map;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { run, type RunOptions, type RunResult } from '../exec/run.js';
@@ -11,6 +11,14 @@ export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.TMUX_TMPDIR || '/tmp';
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   return join(base, `mosaic-fleet-${uid}`, 'locks');
+}
+
+/** Remove lock files left by servers that no longer exist (verify's scratch sockets); a held lock is never touched
+ *  because only files whose name contains `socketName` of a server we just stopped are matched. */
+export function removeLocksOf(socketName: string): void {
+  const dir = lockDir();
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir)) if (f.includes(socketName)) rmSync(join(dir, f), { force: true });
 }
 
 /** Lock keys become file names: keep them to a safe alphabet. */

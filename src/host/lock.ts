@@ -45,7 +45,7 @@ export function holdLock(argv: string[], what: string, timeoutMs: number): Promi
       clearTimeout(guard);
       if (held) return;
       if (code === 1 && err.trim() === '') {
-        reject(new FleetError('LOCK_TIMEOUT', `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the send lock on ${what}`, { hint: 'another sender is still delivering to this pane; retry, or raise --timeout' }));
+        reject(new FleetError('LOCK_TIMEOUT', `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the send lock on ${what}`, { hint: 'another sender is still delivering to this pane (a send waits up to 60 s for its turn); retry' }));
       } else {
         reject(new FleetError('TMUX_FAILED', `lock on ${what} failed: ${err.trim() || `exit ${code}`}`, { hint: 'flock (util-linux) must be installed on the tmux host' }));
       }

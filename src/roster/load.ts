@@ -30,7 +30,7 @@ function readRosterText(path: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new FleetError('ROSTER_MISSING', `roster not found: ${path}`, { hint: INIT_HINT, details: { file: path }, cause: error });
+      throw new FleetError('ROSTER_MISSING', `roster not found: ${path}`, { hint: `${INIT_HINT} --roster ${path}`, details: { file: path }, cause: error });
     }
     throw new FleetError('ROSTER_INVALID', `cannot read roster ${path}: ${(error as Error).message}`, { details: { file: path }, cause: error });
   }
@@ -86,7 +86,7 @@ function checkTransport(raw: unknown): Finding | undefined {
 
 function transportUnavailable(file: string, source: RosterSource): FleetError {
   const { line, column } = source.valuePosition(['transport']);
-  return new FleetError('TRANSPORT_UNAVAILABLE', "transport 'matrix' is not available yet", {
+  return new FleetError('TRANSPORT_UNAVAILABLE', `${file}:${line}:${column}: transport 'matrix' is not available yet`, {
     hint: 'use transport: tmux',
     details: { file, line, column, path: 'transport' },
   });

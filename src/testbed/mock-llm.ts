@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { appendFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { countLines, extractLastUserText, systemTextOf, type ApiKind } from './mock-text.js';
+import { countLines, extractLastUserText, historyOf, systemTextOf, type ApiKind } from './mock-text.js';
 import {
   anthropicError,
   anthropicMessage,
@@ -50,6 +50,12 @@ export interface MockRequestRecord {
   /** 'title' for a client's side request that names the session (Claude, Codex, OpenCode send one per turn or
    *  per session, often with the user's text in it); 'turn' for the conversation request itself. */
   kind: 'turn' | 'title';
+  /** User messages with typed text in the request's history, this one included (1 = a fresh conversation). */
+  userMessages: number;
+  /** Assistant messages in the request's history (0 = nothing answered before in this conversation). */
+  assistantMessages: number;
+  /** The conversation's first user message, cut to 200 chars. */
+  firstUserText: string;
 }
 
 export interface MockLlmConfig {
@@ -198,6 +204,7 @@ async function handleApi(state: MockState, api: ApiKind | 'count_tokens', req: I
   const stream = fieldOf(body, 'stream') === true;
   const lastUserText = extractLastUserText(api, body);
   const system = systemTextOf(api, body);
+  const history = historyOf(api, body);
   const failure = takeFailure(state);
   state.counter += 1;
   const n = state.counter;
@@ -213,6 +220,9 @@ async function handleApi(state: MockState, api: ApiKind | 'count_tokens', req: I
     status: failure ?? 200,
     system: (system.split('\n').find((l) => l.trim() !== '') ?? '').slice(0, 120),
     kind: kindOf(system, lastUserText),
+    userMessages: history.userMessages,
+    assistantMessages: history.assistantMessages,
+    firstUserText: history.firstUserText.slice(0, 200),
   });
   afterDelay(state, res, () => {
     if (failure !== null) return sendJson(res, failure, errorBody(api, failure));

@@ -51,6 +51,34 @@ function lastUserTextOf(items: Json): string {
 
 export type ApiKind = 'anthropic' | 'responses' | 'chat';
 
+/** The conversation items of a request body: Responses `input` (when a list), else `messages`. */
+function itemsOf(api: ApiKind, body: Json): Json[] {
+  if (!isRecord(body)) return [];
+  const items = api === 'responses' ? body.input : body.messages;
+  if (typeof items === 'string') return [{ role: 'user', content: items }];
+  return Array.isArray(items) ? items : [];
+}
+
+/** Shape of the conversation a request carries: how many user messages hold typed text (context-only items,
+ *  such as Codex's environment block, do not count), the first of them, and how many assistant messages precede.
+ *  A request that opens a fresh conversation has userMessages 1 and assistantMessages 0. */
+export function historyOf(api: ApiKind, body: Json): { userMessages: number; assistantMessages: number; firstUserText: string } {
+  let userMessages = 0;
+  let assistantMessages = 0;
+  let firstUserText = '';
+  for (const item of itemsOf(api, body)) {
+    if (!isRecord(item)) continue;
+    if (item.type !== undefined && item.type !== 'message') continue;
+    if (item.role === 'assistant') assistantMessages += 1;
+    if (item.role !== 'user') continue;
+    const typed = textParts(item.content).filter((t) => !isContextPart(t)).map(stripLeadingContext).filter((t) => t.trim() !== '');
+    if (typed.length === 0) continue;
+    if (userMessages === 0) firstUserText = typed[0]!;
+    userMessages += 1;
+  }
+  return { userMessages, assistantMessages, firstUserText };
+}
+
 /** Last user text of a request body of the given API. */
 export function extractLastUserText(api: ApiKind, body: Json): string {
   if (!isRecord(body)) return '';

@@ -44,7 +44,7 @@ export function resolvePane(panes: PaneInfo[], target: string, where: string): P
         ? `names are matched exactly; did you mean ${near.map((s) => `'${s}'`).join(', ')}?`
         : sessions.length > 0
           ? `sessions there: ${sessions.slice(0, 12).join(', ')}${sessions.length > 12 ? ', …' : ''}`
-          : 'the server has no sessions; start the fleet with `mosaic-fleet start`',
+          : 'that server has no sessions: is it the right socket (-L NAME)? a fleet starts with `mosaic-fleet start`',
   });
 }
 

@@ -56,7 +56,9 @@ describe('mounted into an existing commander program', () => {
     expect(viaBin.code).toBe(1);
     expect(viaHost.stderr).toBe(viaBin.stderr);
     const help = await runCli(hostBin, ['fleet', 'start', '--help'], { env });
-    expect(help.stdout).toMatch(/Examples:/);
+    expect(help.stdout).toMatch(/Examples:\n {2}\$ mosaic fleet start/);
+    const group = await runCli(hostBin, ['agent', '--help'], { env });
+    expect(group.stdout).toMatch(/\$ mosaic agent send coder0/);
   });
 
   it('both executables print their version', async () => {

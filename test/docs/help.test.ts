@@ -39,9 +39,7 @@ describe('--help', () => {
       expect(problems).toEqual([]);
     });
 
-    // Known gap, reported to the lead: the programs' own --help lists the commands but shows no example.
-    // This marker fails (and should be turned into a plain `it`) once the top-level help gets an Examples section.
-    it.fails(`${bin} --help itself shows an example (known gap)`, () => {
+    it(`${bin} --help itself shows an example`, () => {
       expect(help(bin)).toMatch(/^Examples:\n {2}\$ \S/m);
     });
   }

@@ -17,9 +17,11 @@ export function addInstallCommands(cmd: Command, io: Io = processIo): Command {
 function addInstallSystemd(parent: Command, io: Io): void {
   const cmd = parent
     .command('install-systemd')
-    .description(
-      'write systemd user units for the roster: mosaic-tmux-holder.service (creates and owns the tmux server; ' +
-        'stopping it stops the whole fleet) and mosaic-agent@.service, plus one env file per agent',
+    .description('write systemd user units for the fleet (holder, agent template, deliverer) and one env file per agent')
+    .addHelpText(
+      'after',
+      '\nmosaic-tmux-holder.service creates and owns the tmux server, so restarting an agent never kills the others;\n' +
+        'stopping it stops the whole fleet. mosaic-deliver.service delivers queued messages while the holder runs.',
     )
     .option('--unit-dir <dir>', 'where the units go (default: $XDG_CONFIG_HOME/systemd/user)')
     .option('--dry-run', 'show what would be written, changed or removed; write nothing')

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalHost } from '../../host/local.js';
+import { LocalHost, removeLocksOf } from '../../host/local.js';
 import { Tmux } from '../../tmux/client.js';
 import type { PaneInfo } from '../../tmux/format.js';
 import type { AgentLaunch, Check, DiagnoseOptions } from '../types.js';
@@ -61,7 +61,7 @@ async function checkTmuxVersion(add: Add, transport: TmuxTransport): Promise<boo
 function checkHolder(add: Add, transport: TmuxTransport, panes: PaneInfo[]): void {
   const holder = panes.find((p) => p.sessionName === transport.holderSession);
   if (!holder) {
-    add({ name: 'holder session', status: 'fail', detail: `no '${transport.holderSession}' session: nothing keeps the server alive`, hint: 'mosaic-fleet start --holder-only (or restart mosaic-tmux-holder.service)' });
+    add({ name: 'holder session', status: 'fail', detail: `no '${transport.holderSession}' session: nothing keeps the server alive`, hint: 'the holder must create the server: mosaic-fleet stop --all, then mosaic-fleet start (or restart mosaic-tmux-holder.service)' });
     return;
   }
   const oldest = [...panes].sort((a, b) => a.sessionCreated - b.sessionCreated || Number(a.sessionId.slice(1)) - Number(b.sessionId.slice(1)))[0]!;
@@ -121,6 +121,7 @@ async function checkExactTargets(add: Add): Promise<void> {
     add({ name: 'exact targets', status: 'fail', detail: `the scratch check could not run: ${(error as Error).message}` });
   } finally {
     await scratch.stopServer().catch(() => undefined);
+    removeLocksOf(scratch.address());
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -153,7 +154,10 @@ async function checkRestartIsolation(add: Add, fleet: TmuxTransport, agents: { n
   } catch (error) {
     add({ name: 'restart isolation', status: 'fail', detail: `could not run: ${(error as Error).message}` });
   } finally {
-    if (!canary) await target.stopServer().catch(() => undefined);
+    if (!canary) {
+      await target.stopServer().catch(() => undefined);
+      removeLocksOf(target.address());
+    }
   }
 }
 
