@@ -21,13 +21,14 @@ const SWALLOW_MS = 150;
 async function main(): Promise<void> {
   // Never the user's servers: a private socket directory for the whole run.
   process.env.TMUX_TMPDIR = mkdtempSync(join(tmpdir(), 'mosaic-bench-tmux-'));
-  const sections = (process.argv[2] ?? 'delivery,status,start,broadcast,ledger,remote').split(',');
+  const sections = (process.argv[2] ?? 'delivery,status,start,broadcast,ledger,remote,clients').split(',');
   if (sections.includes('delivery')) await benchDelivery();
   if (sections.includes('status')) await benchStatus();
   if (sections.includes('start')) await benchStart();
   if (sections.includes('broadcast')) await benchBroadcast();
   if (sections.includes('ledger')) benchLedger();
   if (sections.includes('remote')) await benchRemote();
+  if (sections.includes('clients')) await (await import('./clients.js')).benchClients();
 }
 
 function newSocket(tag: string): string {

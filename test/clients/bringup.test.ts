@@ -6,19 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockLlm, type MockLlm } from '../../src/testbed/mock-llm.js';
 import {
+  assertInstalled,
   CLIENT_NAMES,
   isIdle,
-  missingClients,
   newSocketName,
   newToken,
   startClientInTmux,
   turnRequestsWith,
   type ClientHandle,
 } from './harness.js';
-
-const missing = missingClients();
-const skipReason = missing.length > 0 ? ` [SKIPPED: not installed: ${missing.join(', ')}; run scripts/clients/install.sh]` : '';
-if (skipReason) console.warn(`test/clients/bringup.test.ts${skipReason}`);
 
 interface Measurement {
   client: string;
@@ -28,12 +24,14 @@ interface Measurement {
   turnMs: number;
 }
 
-describe.skipIf(missing.length > 0)(`real clients: bring-up and one delivery${skipReason}`, () => {
+// A missing client fails the suite (with the install hint) instead of skipping it: CI installs them.
+describe('real clients: bring-up and one delivery', () => {
   let mock: MockLlm;
   let scratch: string;
   const measurements: Measurement[] = [];
 
   beforeAll(async () => {
+    assertInstalled(CLIENT_NAMES);
     scratch = mkdtempSync(join(tmpdir(), 'mfc-bringup-'));
     mock = await startMockLlm({ logFile: join(scratch, 'mock.jsonl') });
   });

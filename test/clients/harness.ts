@@ -29,6 +29,17 @@ export const PROFILES: Record<ClientName, RuntimeProfile> = {
 /** Executable names under the clients bin dir (scripts/clients/install.sh). */
 const EXECUTABLES: Record<ClientName, string> = { claude: 'claude', codex: 'codex', pi: 'pi', opencode: 'opencode' };
 
+/** Throw (so the test fails, never skips) when a client is not installed. */
+export function assertInstalled(clients: readonly ClientName[], binDir = clientsBinDir()): void {
+  const missing = missingClients(binDir).filter((c) => clients.includes(c));
+  if (missing.length > 0) {
+    throw new Error(
+      `real client(s) not installed: ${missing.join(', ')} (looked in ${binDir}). ` +
+        'Run `bash scripts/clients/install.sh` (CI does) or point MOSAIC_CLIENTS_DIR at an install.',
+    );
+  }
+}
+
 /** Which clients are missing from the install cache (empty when all are installed). */
 export function missingClients(binDir = clientsBinDir()): ClientName[] {
   return (Object.keys(EXECUTABLES) as ClientName[]).filter((c) => !existsSync(join(binDir, EXECUTABLES[c])));
@@ -49,6 +60,11 @@ export interface StartOptions {
   /** Ready must hold this long before the client counts as started: Claude drops an Enter sent at the very
    *  first ready frame (research §8), 50 ms later it is safe. */
   settleMs?: number;
+  /** tmux config the private server starts with (default /dev/null; the product tests pass assets/tmux.conf). */
+  tmuxConf?: string;
+  /** Tag the pane with @mosaic_profile/@mosaic_runtime = client, as `mosaic-fleet start` does, so the product's
+   *  own commands (reset, kickstart) read it with the right screen profile. */
+  tagProfile?: boolean;
 }
 
 export interface ClientHandle {
@@ -80,8 +96,8 @@ export interface ClientHandle {
   stop(): Promise<{ reaped: number[]; survivors: number[] }>;
 }
 
-function runTmux(socket: string, env: NodeJS.ProcessEnv, args: string[], input?: string) {
-  const r = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env, input, timeout: 20_000 });
+function runTmux(socket: string, env: NodeJS.ProcessEnv, args: string[], input?: string, conf = '/dev/null') {
+  const r = spawnSync('tmux', ['-L', socket, '-f', conf, ...args], { encoding: 'utf8', env, input, timeout: 20_000 });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
@@ -109,7 +125,7 @@ function descendants(root: number): number[] {
 }
 
 /** Processes whose environment holds HOME=<home>: finds daemons even after they were reparented to init. */
-function processesWithHome(home: string): number[] {
+export function processesWithHome(home: string): number[] {
   const needle = Buffer.from(`HOME=${home}\0`);
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
@@ -160,7 +176,7 @@ export async function startClientInTmux(client: ClientName, opts: StartOptions):
   const spec = await bringUp(client, { home, workdir: opts.workdir, baseUrl: opts.mockUrl });
   // The server's own environment is minimal, so nothing from the developer's shell (keys, base URLs) leaks in.
   const serverEnv: NodeJS.ProcessEnv = { PATH: spec.env.PATH, HOME: home, LANG: 'C.UTF-8', TMUX_TMPDIR: process.env.TMUX_TMPDIR };
-  const tmux = (args: string[], input?: string) => runTmux(opts.socket, serverEnv, args, input);
+  const tmux = (args: string[], input?: string) => runTmux(opts.socket, serverEnv, args, input, opts.tmuxConf);
   const envArgs = Object.entries(spec.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const started = Date.now();
   const created = tmux([
@@ -173,6 +189,10 @@ export async function startClientInTmux(client: ClientName, opts: StartOptions):
   const panePid = Number(panePidText);
   // Keep the pane after the client exits so a crash screen can be read instead of vanishing.
   tmux(['set-option', '-t', pane, 'remain-on-exit', 'on']);
+  if (opts.tagProfile) {
+    tmux(['set-option', '-p', '-t', pane, '@mosaic_profile', client]);
+    tmux(['set-option', '-p', '-t', pane, '@mosaic_runtime', client]);
+  }
   const serverPid = Number(tmux(['display-message', '-p', '-t', pane, '#{pid}']).stdout.trim());
 
   const capture = (): Screen => {

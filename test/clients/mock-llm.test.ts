@@ -92,6 +92,37 @@ describe('mock LLM', () => {
     expect(body.choices[0].message.content).toBe('MOCK-REPLY-2 got 1 line(s): two');
   });
 
+  it('logs the conversation shape: user messages with typed text, assistant messages, the first user text', async () => {
+    mock = await startMockLlm();
+    const claudeAfterClear = [
+      { role: 'user', content: [{ type: 'text', text: '<local-command-caveat>caveat</local-command-caveat>' }, { type: 'text', text: '<command-name>/clear</command-name>' }] },
+      { role: 'user', content: [{ type: 'text', text: '<system-reminder>ctx</system-reminder>' }, { type: 'text', text: 'kick off' }] },
+    ];
+    await post('/v1/messages', { model: 'm', max_tokens: 5, messages: claudeAfterClear });
+    const ongoing = [
+      { role: 'user', content: 'first' },
+      { role: 'assistant', content: 'MOCK-REPLY-1' },
+      { role: 'user', content: [{ type: 'text', text: 'second' }] },
+    ];
+    await post('/v1/messages', { model: 'm', max_tokens: 5, messages: ongoing });
+    const responses = [
+      { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'rules' }] },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: '<environment_context>x</environment_context>' }] },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'one' }] },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'r' }] },
+      { type: 'function_call', name: 'shell', arguments: '{}' },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'two' }] },
+    ];
+    await post('/v1/responses', { model: 'g', input: responses });
+    await post('/v1/responses', { model: 'g', input: 'plain string input' });
+    expect(mock.requests().map((r) => [r.userMessages, r.assistantMessages, r.firstUserText])).toEqual([
+      [1, 0, 'kick off'],
+      [2, 1, 'first'],
+      [2, 1, 'one'],
+      [1, 0, 'plain string input'],
+    ]);
+  });
+
   it('title side requests are tagged so they do not count as deliveries', async () => {
     mock = await startMockLlm();
     await post('/v1/messages', { ...anthropicBody('<session>\ntk1\n</session>\n\nWrite the title in the language the user wrote in.', false) });

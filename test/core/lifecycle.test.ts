@@ -123,9 +123,9 @@ describe('fleet lifecycle on a real tmux server', () => {
   });
 
   it('reports the exit status of an agent whose program exited', async () => {
-    f = simFleet(t, [{ name: 'quitter', extra: { command: ['sh', '-c', 'read line; exit 3'] } }]);
+    // Exits at once: remain-on-exit is set in the same tmux command list, so even this fast a death stays visible.
+    f = simFleet(t, [{ name: 'quitter', extra: { command: ['sh', '-c', 'exit 3'] } }]);
     await json('fleet', ['start', '--no-wait']);
-    t.tmux('send-keys', '-t', '=quitter:', 'Enter');
     await waitFor('quitter dead', () => panes().quitter?.dead === true);
     const status = await json('fleet', ['status']);
     expect(status.doc.agents[0]).toMatchObject({ name: 'quitter', state: 'dead', exitStatus: 3, launcher: 'command' });

@@ -45,7 +45,7 @@ describe('mosaic-fleet verify', () => {
     const v = await verify();
     expect(v.code).toBe(6);
     expect(v.check('holder session')).toMatchObject({ status: 'fail' });
-    expect(v.check('holder session').hint).toMatch(/start --holder-only/);
+    expect(v.check('holder session').hint).toMatch(/stop --all, then mosaic-fleet start/);
   });
 
   it('fails with a hint naming a dead roster agent', async () => {

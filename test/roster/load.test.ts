@@ -308,7 +308,7 @@ describe('transport matrix alone', () => {
       const e = error as FleetError;
       expect(e).not.toBeInstanceOf(RosterError);
       expect(e.code).toBe('TRANSPORT_UNAVAILABLE');
-      expect(e.message).toBe("transport 'matrix' is not available yet");
+      expect(e.message).toBe("r.yaml:2:12: transport 'matrix' is not available yet");
       expect(e.hint).toBe('use transport: tmux');
       expect(e.details).toEqual({ file: 'r.yaml', line: 2, column: 12, path: 'transport' });
     }
@@ -337,7 +337,7 @@ describe('loadRoster', () => {
       const e = error as FleetError;
       expect(e.code).toBe('ROSTER_MISSING');
       expect(e.message).toBe(`roster not found: ${file}`);
-      expect(e.hint).toBe('mosaic-fleet init --profile minimal --write');
+      expect(e.hint).toBe(`mosaic-fleet init --profile minimal --write --roster ${file}`);
     }
   });
 });

@@ -1,0 +1,9 @@
+// Verified delivery into the real pi client (see delivery-suite.ts). Run alone:
+//   npx vitest run --config vitest.clients.config.ts test/clients/delivery-pi.test.ts
+import { afterAll } from 'vitest';
+import { deliverySuite, observed } from './delivery-suite.js';
+
+deliverySuite('pi');
+afterAll(() => {
+  if (observed.length > 0) console.table(observed);
+});
