@@ -14,6 +14,7 @@ import { addInstallCommands } from './commands/install.js';
 const core = {
   fleet: () => import('../core/fleet.js'),
   demo: () => import('../core/demo.js'),
+  agent: () => import('../core/agent.js'),
   deliver: () => import('../core/deliver-pending.js'),
   verify: () => import('../core/verify.js'),
   capture: () => import('../core/capture.js'),
@@ -84,23 +85,32 @@ function addStart(parent: Command): void {
     .option('--replace', 'recreate agents that are already running')
     .option('--holder-only', 'only create the holder session (it owns the tmux server)')
     .option('--no-wait', 'do not wait for the agents to be ready for input')
+    .option('--kickstart', 'once ready, send each agent it started its kickstart (rendered from kickstart_template)')
+    .option('--from <host:session>', 'with --kickstart: sender label for the preamble')
     .addOption(new Option('--supervisor <how>', 'auto: systemd when the units are installed and a user manager answers; else direct (tmux)').choices(['auto', 'systemd', 'direct']).default('auto'))
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
-  examples(cmd, ['mosaic-fleet start', 'mosaic-fleet start coder0 rev0', 'mosaic-fleet start --holder-only']);
+  examples(cmd, ['mosaic-fleet start', 'mosaic-fleet start coder0 rev0 --kickstart', 'mosaic-fleet start --holder-only']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { startFleet } = await core.fleet();
-      const result = await startFleet(await contextFrom(opts), names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly), supervisor: opts.supervisor as 'auto' });
+      const ctx = await contextFrom(opts);
+      if (opts.kickstart && opts.wait === false) throw new UsageError('--kickstart waits for the agents to be ready; drop --no-wait');
+      const result = await startFleet(ctx, names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly), supervisor: opts.supervisor as 'auto' });
       const failed = result.agents.filter((a) => a.error);
-      if (opts.json) printJson(io, { ok: failed.length === 0, ...result });
+      // Only agents this start brought up get a kickstart: one already running keeps its conversation.
+      const fresh = result.agents.filter((a) => a.ready && a.outcome !== 'already-running').map((a) => a.name);
+      const kicked = opts.kickstart && fresh.length > 0 ? await (await core.agent()).kickstartAgents(ctx, fresh, typeof opts.from === 'string' ? opts.from : undefined) : [];
+      const kickFailed = kicked.filter((k) => k.error || (k.report && !['submitted', 'queued'].includes(k.report.status)));
+      if (opts.json) printJson(io, { ok: failed.length === 0 && kickFailed.length === 0, ...result, ...(opts.kickstart ? { kickstarts: kicked } : {}) });
       else {
         io.out(`holder: ${result.holder} (supervisor: ${result.supervisor})`);
         if (result.agents.length > 0) {
           io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : opts.wait === false ? '-' : 'no'])]));
         }
+        for (const k of kicked) io.out(`kickstart ${k.agent}: ${k.report ? k.report.status : pc.red(k.error ?? 'failed')}`);
       }
-      return failed[0]?.exitCode ?? (failed.length > 0 ? 1 : 0);
+      return failed[0]?.exitCode ?? (failed.length > 0 || kickFailed.length > 0 ? 1 : 0);
     }),
   );
 }

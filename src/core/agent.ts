@@ -89,7 +89,23 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
   return report;
 }
 
-function kickstartFor(ctx: Context, agent: ResolvedAgent, input: ResetInput): string | null {
+/** Send each named agent its rendered kickstart (after `start`): through the verified path, one record each. */
+export async function kickstartAgents(ctx: Context, names: string[], from?: string): Promise<{ agent: string; report?: SendReport; error?: string }[]> {
+  const out: { agent: string; report?: SendReport; error?: string }[] = [];
+  for (const agent of selectAgents(ctx, names)) {
+    try {
+      const text = kickstartFor(ctx, agent, {});
+      if (text === null) continue;
+      const report = await sendMessage(ctx, { target: agentAddress(agent), body: text, preamble: true, raw: false, ...(from ? { from } : {}) }, { kind: 'kickstart' });
+      out.push({ agent: agent.name, report });
+    } catch (error) {
+      out.push({ agent: agent.name, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return out;
+}
+
+function kickstartFor(ctx: Context, agent: ResolvedAgent, input: Partial<ResetInput>): string | null {
   if (input.noKickstart) return null;
   if (input.kickstart !== undefined && input.kickstartFile !== undefined) throw new UsageError('give --kickstart or --kickstart-file, not both');
   if (input.kickstart !== undefined) return input.kickstart;

@@ -182,6 +182,54 @@ describe('fleet lifecycle on a real tmux server', () => {
     expect(bad.doc.error.message).toMatch(/\{\{ticket\}\}/);
   });
 
+  it('start --kickstart sends each agent it started its rendered kickstart once ready, and only those', async () => {
+    f = simFleet(t, [{ name: 'kilo', extra: { kickstart_template: 'You are {{name}}, the {{class}}.' } }, { name: 'lima', class: 'reviewer', extra: { kickstart_template: 'You are {{name}}, the {{class}}.' } }]);
+    await json('fleet', ['start', 'kilo']);
+    const r = await json('fleet', ['start', '--kickstart', '--from', 'h:ops']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.doc.kickstarts.map((k: { agent: string; report: { status: string } }) => [k.agent, k.report.status])).toEqual([['lima', 'submitted']]);
+    expect(f.submits('lima').map((e) => e.text?.replace(/^\[[^\]]+\] /, ''))).toEqual(['You are lima, the reviewer.']);
+    expect(f.submits('kilo')).toEqual([]);
+  });
+
+  it('a reset that does not take is reported, and no kickstart is sent', async () => {
+    f = simFleet(t, [{ name: 'stubborn', extra: { env: { MOSAIC_SIM_IGNORE_ENTER: '1' } } }]);
+    await json('fleet', ['start']);
+    const r = await json('agent', ['reset', 'stubborn', '--from', 'h:o', '--kickstart', 'must not arrive']);
+    expect(r.code).toBe(2);
+    expect(r.doc).toMatchObject({ agent: 'stubborn', confirmed: false, kickstart: null });
+    expect(f.events('stubborn').filter((e) => e.kind === 'command' || e.kind === 'submit')).toEqual([]);
+    const human = await cli('agent', ['reset', 'stubborn', '--from', 'h:o']);
+    expect(human.stdout).toMatch(/NOT confirmed/);
+    expect(human.stdout).toMatch(/no kickstart was sent/);
+  });
+
+  it('a runtime with no reset command is restarted, then kickstarted', async () => {
+    f = simFleet(t, [{ name: 'plain', extra: { runtime: 'shell', command: ['sh'], kickstart_template: 'echo kickstarted-{{name}}' } }]);
+    await json('fleet', ['start']);
+    const pid = Number(t.tmux('list-panes', '-t', '=plain:', '-F', '#{pane_pid}').stdout.trim());
+    const r = await json('agent', ['reset', 'plain', '--from', 'h:o']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.doc).toMatchObject({ method: 'restart', command: null, confirmed: true });
+    expect(Number(t.tmux('list-panes', '-t', '=plain:', '-F', '#{pane_pid}').stdout.trim())).not.toBe(pid);
+    await waitFor('kickstart ran in the fresh shell', () => t.tmux('capture-pane', '-p', '-t', '=plain:').stdout.includes('kickstarted-plain'));
+  });
+
+  it('tail --follow prints new lines as they appear, until stopped', async () => {
+    await json('fleet', ['start', 'alpha']);
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [BIN.agent, 'tail', 'alpha', '-n', '5', '--follow', '--roster', f.roster], { env: { ...process.env, HOME: t.home, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await waitFor('initial tail', () => out.includes('? for shortcuts'));
+    await cli('agent', ['send', 'alpha', '-m', 'followed line', '--from', 'h:t']);
+    await waitFor('new line followed', () => out.includes('followed line'), 15_000);
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+  });
+
   it('an unknown agent is a one-line error with a did-you-mean', async () => {
     const r = await cli('fleet', ['start', 'bravoo']);
     expect(r.code).toBe(1);
