@@ -103,7 +103,13 @@ export class TmuxTransport implements Transport {
   }
 
   async overview(rosterNames: string[]): Promise<FleetOverview> {
-    const panes = await this.tmux.listPanes({ busy: true });
+    let panes = await this.tmux.listPanes({ busy: true });
+    // tmux marks a pane dead when its pty closes and records the exit status when it reaps the child, a moment
+    // later (longer under load): give a fresh death up to a second to show its status.
+    for (let i = 0; i < 10 && panes.some((p) => p.dead && p.deadStatus === null && p.deadSignal === null); i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      panes = await this.tmux.listPanes({ busy: true });
+    }
     const serverPid = panes[0]?.serverPid ?? null;
     const bySession = firstPanePerSession(panes);
     const agents: AgentStatus[] = [];
@@ -395,5 +401,5 @@ function missingStatus(name: string, host: string): AgentStatus {
 /** How a dead pane's program ended, in words. */
 export function deathOf(pane: { deadStatus: number | null; deadSignal: number | null }): string {
   if (pane.deadSignal) return `was killed by signal ${pane.deadSignal}`;
-  return `exited with status ${pane.deadStatus ?? '?'}`;
+  return pane.deadStatus === null ? 'has exited' : `exited with status ${pane.deadStatus}`;
 }
