@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import { action } from './action.js';
-import { addCommonOptions, contextFrom, examples } from './common.js';
+import { addCommonOptions, bodyOptions, contextFrom, examples, untilInterrupted } from './common.js';
 import { printJson } from './io.js';
 import { exitCodeFor, parseCount, parseSeconds } from './parse.js';
 import { renderStatus } from './status-view.js';
@@ -73,10 +73,7 @@ function addSend(parent: Command): void {
     action(async (io, target: string, opts: Record<string, string | boolean | undefined>) => {
       const ctx = await contextFrom(opts);
       const { readBody, sendMessage } = await core.send();
-      const body = await readBody({
-        ...(typeof opts.message === 'string' ? { message: opts.message } : {}),
-        ...(typeof opts.file === 'string' ? { file: opts.file } : {}),
-      });
+      const body = await readBody(bodyOptions(opts));
       const report = await sendMessage(ctx, {
         target,
         body,
@@ -218,16 +215,7 @@ function addTail(parent: Command): void {
         io.out(await tailAgent(ctx, agent, lines));
         return 0;
       }
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        await followAgent(ctx, agent, lines, (text) => io.out(text), stop.signal);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+      await untilInterrupted((signal) => followAgent(ctx, agent, lines, (text) => io.out(text), signal));
       return 0;
     }),
   );
@@ -252,10 +240,7 @@ function addBroadcast(parent: Command): void {
     action(async (io, agents: string[], opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
       const { readBody } = await core.send();
-      const body = await readBody({
-        ...(typeof opts.message === 'string' ? { message: opts.message } : {}),
-        ...(typeof opts.file === 'string' ? { file: opts.file } : {}),
-      });
+      const body = await readBody(bodyOptions(opts));
       const { broadcast } = await core.broadcast();
       const result = await broadcast(ctx, {
         agents,
@@ -352,10 +337,7 @@ function addReply(parent: Command): void {
     action(async (io, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
       const { readBody } = await core.send();
-      const body = await readBody({
-        ...(typeof opts.message === 'string' ? { message: opts.message } : {}),
-        ...(typeof opts.file === 'string' ? { file: opts.file } : {}),
-      });
+      const body = await readBody(bodyOptions(opts));
       const { whoAmI, reply } = await core.inbox();
       const me = await whoAmI(ctx, typeof opts.agent === 'string' ? opts.agent : undefined);
       const { inReplyTo, report } = await reply(ctx, me, body);

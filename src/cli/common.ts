@@ -19,6 +19,28 @@ export async function contextFrom(opts: CommonOptions): Promise<Context> {
   });
 }
 
+/** Run a long-lived command (tail --follow, deliver --watch) until Ctrl-C or SIGTERM aborts its signal. */
+export async function untilInterrupted(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await work(stop.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** The -m / -f options of a command, as readBody takes them. */
+export function bodyOptions(opts: Record<string, unknown>): { message?: string; file?: string } {
+  return {
+    ...(typeof opts.message === 'string' ? { message: opts.message } : {}),
+    ...(typeof opts.file === 'string' ? { file: opts.file } : {}),
+  };
+}
+
 /** A help footer with examples (every command shows at least one). Examples are written for our executables and
  *  shown with the real command path, so mounted as `mosaic agent send` they read `mosaic agent send ...`. */
 export function examples(cmd: Command, lines: string[], group = false): Command {

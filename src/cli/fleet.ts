@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pc from 'picocolors';
 import { action } from './action.js';
-import { addCommonOptions, contextFrom, examples } from './common.js';
+import { addCommonOptions, contextFrom, examples, untilInterrupted } from './common.js';
 import { printJson, type Io } from './io.js';
 import { table } from './render.js';
 import { renderStatus } from './status-view.js';
@@ -207,10 +207,7 @@ function addDemo(parent: Command): void {
         if (!opts.json) io.out('demo torn down (--rm)');
       } else {
         io.err('the demo keeps running; press Ctrl-C to tear it down');
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+        await untilInterrupted((signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })));
         await demo.teardown();
         io.err('demo torn down');
       }
@@ -245,16 +242,7 @@ function addDeliver(parent: Command): void {
         }
         return 0;
       }
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        await watchPending(ctx, Number(opts.interval) * 1000, stop.signal, show);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+      await untilInterrupted((signal) => watchPending(ctx, Number(opts.interval) * 1000, signal, show));
       return 0;
     }),
   );
