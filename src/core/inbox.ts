@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UsageError, FleetError } from '../errors.js';
 import type { MessageRecord } from '../ledger/index.js';
 import type { Context } from './context.js';
@@ -15,14 +17,32 @@ export async function whoAmI(ctx: Context, agent?: string): Promise<Endpoint> {
   return self;
 }
 
-/** The newest `n` messages delivered to `me`, oldest first. */
+/** The newest `n` messages delivered to `me`, oldest first: this machine's ledger plus the copies senders on
+ *  other machines left here (see Transport.storeInboxCopy). */
 export async function readInbox(ctx: Context, me: Endpoint, n: number): Promise<MessageRecord[]> {
-  return ctx.ledger().inbox(me.session, n);
+  const byId = new Map<string, MessageRecord>();
+  for (const r of ctx.ledger().inbox(me.session, n)) byId.set(r.id, r);
+  for (const r of readInboxCopies(ctx, me.session)) if (!byId.has(r.id)) byId.set(r.id, r);
+  return [...byId.values()].sort((a, b) => a.created.localeCompare(b.created)).slice(-n);
+}
+
+function readInboxCopies(ctx: Context, session: string): MessageRecord[] {
+  const dir = join(dirname(ctx.ledger().dir), 'inbox', session);
+  if (!existsSync(dir)) return [];
+  const out: MessageRecord[] = [];
+  for (const f of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+    try {
+      out.push(JSON.parse(readFileSync(join(dir, f), 'utf8')) as MessageRecord);
+    } catch {
+      // a copy being written right now, or damaged: skip it
+    }
+  }
+  return out;
 }
 
 /** Answer the sender of the newest message in my inbox, preamble flipped: [me -> them]. */
 export async function reply(ctx: Context, me: Endpoint, body: string): Promise<{ inReplyTo: string; report: SendReport }> {
-  const [last] = ctx.ledger().inbox(me.session, 1).slice(-1);
+  const [last] = (await readInbox(ctx, me, 1)).slice(-1);
   if (!last) throw new FleetError('TARGET_NOT_FOUND', `no message in ${me.session}'s inbox to reply to`, { hint: 'see it with `mosaic-agent inbox`' });
   if (last.from.session === '?') {
     throw new FleetError('TARGET_NOT_FOUND', `the newest message (${last.id}) was sent from outside tmux, so it has no reply address`, { hint: 'send to the agent by name with `mosaic-agent send`' });

@@ -92,6 +92,7 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
       },
     );
     ledger.finishAttempt(record!.id, result.status, { latencyMs: result.latencyMs, enters: result.enters, ...(result.detail ? { detail: result.detail } : {}) });
+    if (where.host !== 'local' && (result.status === 'submitted' || result.status === 'queued')) await leaveInboxCopy(ctx, transport, result.to.session, record!.id);
     return {
       id: record!.id,
       from,
@@ -107,6 +108,17 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
     if (record) ledger.finishAttempt(record.id, 'failed', { detail, latencyMs: Date.now() - started });
     else if (error instanceof FleetError && error.code !== 'USAGE') recordFailure(ctx, { ...input, target }, from, toHost, detail, meta);
     throw error;
+  }
+}
+
+/** The message was delivered: a failure to leave its inbox copy is worth a warning, not a failed send. */
+async function leaveInboxCopy(ctx: Context, transport: Transport, session: string, id: string): Promise<void> {
+  const record = ctx.ledger().get(id);
+  if (!record) return;
+  try {
+    await transport.storeInboxCopy(session, record);
+  } catch (error) {
+    process.stderr.write(`warning: ${(error as Error).message}\n`);
   }
 }
 

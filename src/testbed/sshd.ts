@@ -138,7 +138,7 @@ function serverConfig(o: { dir: string; port: number; tmuxTmpdir: string; forceC
     'PrintMotd no',
     'LogLevel INFO',
     // Sessions use the test's tmux directory: remote tmux servers and lock files never touch the real /tmp ones.
-    `SetEnv TMUX_TMPDIR=${o.tmuxTmpdir}${o.path ? ` PATH=${o.path}` : ''}`,
+    `SetEnv TMUX_TMPDIR=${o.tmuxTmpdir} XDG_STATE_HOME=${join(o.dir, 'state')}${o.path ? ` PATH=${o.path}` : ''}`,
     ...(o.forceCommand ? [`ForceCommand ${o.forceCommand}`] : []),
     '',
   ].join('\n');

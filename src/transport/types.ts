@@ -120,6 +120,9 @@ export interface Transport {
   readonly kind: string;
   /** Where this transport's fleet lives, for people and for agents' env (a tmux socket name, a Matrix room prefix...). */
   address(): string;
+  /** Leave a copy of a delivered message where the target's host keeps inboxes (remote hosts only), so an agent
+   *  there can read who asked what even though the sender's ledger is on another machine. */
+  storeInboxCopy(session: string, record: { id: string }): Promise<void>;
   /** Health and safety checks of this transport's fleet (for `verify`). */
   diagnose(options: DiagnoseOptions): Promise<Check[]>;
   /** Read-only: the whole scrollback of one session, to keep before retiring it. */

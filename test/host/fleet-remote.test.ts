@@ -101,6 +101,14 @@ describe(`a fleet across hosts (${'remote-a, remote-b and this machine'})`, () =
     expect(texts('charlie')).toEqual([`[remote-b:bravo -> ${local}:charlie] back home`]);
   });
 
+  it('leaves an inbox copy on the target host, so an agent there can read who asked what', async () => {
+    // As if run on remote-a: its state directory (the sshd test bed points the remote sessions' XDG_STATE_HOME there).
+    const r = await runCli('agent', ['inbox', '--agent', 'alpha', '--json', '--roster', roster], { env: { ...env, XDG_STATE_HOME: join(a.dir, 'state') } });
+    expect(r.code, r.stderr).toBe(0);
+    const texts = JSON.parse(r.stdout).messages.map((m: { text: string }) => m.text);
+    expect(texts).toEqual([`[${local}:charlie -> remote-a:alpha] from here to remote-a`, '[remote-b:bravo -> remote-a:alpha] b to a']);
+  });
+
   it('verify checks every host: holder ownership and agents alive there too', async () => {
     const v = await cli('fleet', ['verify']);
     const byName = Object.fromEntries(v.doc.checks.map((c: { name: string; status: string }) => [c.name, c.status]));

@@ -59,6 +59,16 @@ export class TmuxTransport implements Transport {
     return this.tmux.socket.name ?? this.tmux.socket.path ?? 'default';
   }
 
+  async storeInboxCopy(session: string, record: { id: string }): Promise<void> {
+    if (this.host.isLocal) return; // the ledger on this machine already has it
+    // One file per message (written then renamed): concurrent senders never interleave, and nothing is installed.
+    const script =
+      'umask 077; d="${XDG_STATE_HOME:-$HOME/.local/state}/mosaic/fleet/inbox/$1"; mkdir -p "$d" && ' +
+      'cat > "$d/.$2.tmp" && mv -f "$d/.$2.tmp" "$d/$2.json"';
+    const r = await this.host.exec(['sh', '-c', script, 'sh', session, record.id], { input: JSON.stringify(record), timeoutMs: 15_000 });
+    if (r.code !== 0) throw new FleetError('TMUX_FAILED', `cannot leave the inbox copy on host ${this.host.name}: ${r.stderr.trim()}`);
+  }
+
   async diagnose(options: DiagnoseOptions): Promise<Check[]> {
     const { diagnoseTmux } = await import('./diagnose.js');
     return diagnoseTmux(this, options);
