@@ -44,7 +44,7 @@ export function launchFor(agent: ResolvedAgent, where: LaunchEnv): AgentLaunch {
       );
     }
   }
-  return {
+  const launch: AgentLaunch = {
     name: agent.name,
     host: agent.host,
     runtime: agent.runtime,
@@ -63,6 +63,13 @@ export function launchFor(agent: ResolvedAgent, where: LaunchEnv): AgentLaunch {
     workingDirectory: agent.workingDirectory,
     readyTimeoutMs: agent.readyTimeoutMs,
   };
+  // Opt-in receipts: the runtime's own hook reports each prompt it takes (the screen stays the fallback).
+  if (agent.deliveryReceipt === 'hook' && launcher === 'direct' && profile.receiptHookArgs) {
+    launch.argv.push(...profile.receiptHookArgs());
+    launch.receipt = `${where.socket}-${agent.name}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    launch.env.MOSAIC_RECEIPT_NAME = launch.receipt;
+  }
+  return launch;
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -20,6 +20,16 @@ export interface DeliverOptions {
   /** Wait for the turn to end (not busy) before pasting, at most this long; undefined = paste while busy. */
   whenIdleMs?: number;
   onEvent?: (event: DeliveryEvent) => void;
+  /** The REPL's own report of prompts it took (its prompt-submit hook); checked before the screen. */
+  receipt?: Receipt;
+}
+
+/** A stream of prompts a REPL reports having taken. */
+export interface Receipt {
+  /** Remember where the stream is now: only later reports count. */
+  mark(): Promise<void>;
+  /** Whether a report since mark() holds `text`. */
+  seen(text: string): Promise<boolean>;
 }
 
 export type DeliveryEvent =
@@ -129,6 +139,7 @@ async function deliverLocked(
   const baseline = state;
 
   const buffer = `mosaic-${process.pid}-${(bufferSeq += 1)}-${randomBytes(3).toString('hex')}`;
+  await opts.receipt?.mark();
   await tmux.loadAndPaste(buffer, text, pane.paneId);
   opts.onEvent?.({ kind: 'pasted', atMs: since() });
 
@@ -167,6 +178,9 @@ export async function confirmEnter(
   let last = await read();
   for (;;) {
     if (last.obs.dead) return { status: 'failed', enters, pasted: true, detail: 'the pane died during delivery' };
+    if (opts.receipt && (await opts.receipt.seen(text))) {
+      return { status: 'submitted', enters, pasted: true, detail: "confirmed by the REPL's prompt-submit hook" };
+    }
     if (!bodyVisible(last, text, profile)) {
       const queued = last.state.queued || (wasBusy && last.state.busy);
       return { status: queued ? 'queued' : 'submitted', enters, pasted: true };

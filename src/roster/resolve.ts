@@ -39,6 +39,8 @@ export interface ResolvedAgent {
   /** Override from runtimes.<name>.reset_command (null = restart instead); undefined = the runtime's default. */
   resetCommand: string | null | undefined;
   readyTimeoutMs: number;
+  /** 'hook': also confirm sends by the REPL's prompt-submit hook, where its runtime has one. */
+  deliveryReceipt: 'screen' | 'hook';
 }
 
 /** Every agent of a validated roster, in roster order, with defaults applied. */
@@ -68,6 +70,7 @@ function resolveAgent(roster: Roster, agent: AgentSpec, env: NodeJS.ProcessEnv):
     piSkillMode: agent.pi_skill_mode ?? roster.defaults.pi_skill_mode,
     resetCommand: override?.reset_command,
     readyTimeoutMs: Math.round(roster.defaults.ready_timeout_seconds * 1000),
+    deliveryReceipt: agent.delivery_receipt ?? roster.defaults.delivery_receipt,
   };
   if (command !== undefined) resolved.command = toArgv(command);
   return resolved;

@@ -89,6 +89,11 @@ const TmuxSchema = z
   })
   .meta({ description: 'the dedicated tmux server' });
 
+export const DELIVERY_RECEIPTS = ['screen', 'hook'] as const;
+const DeliveryReceiptSchema = z.enum(DELIVERY_RECEIPTS).meta({
+  description: "how a send is confirmed: screen (always), or hook = also the REPL's prompt-submit hook where it has one (Claude Code's UserPromptSubmit)",
+});
+
 const DefaultsSchema = z
   .strictObject({
     working_directory: z.string().min(1).default('~').meta({ description: '~ and $HOME are expanded' }),
@@ -98,6 +103,7 @@ const DefaultsSchema = z
       description: 'Pi skill loading; when unset, MOSAIC_PI_SKILL_MODE or discover',
     }),
     ready_timeout_seconds: z.number().positive().default(60),
+    delivery_receipt: DeliveryReceiptSchema.default('screen'),
   })
   .meta({ description: 'values every agent inherits' });
 
@@ -144,6 +150,7 @@ export const AgentSchema = z
     host: z.string().min(1).optional().meta({ description: "'local' (default) or a key of hosts" }),
     launcher: z.enum(LAUNCHERS).optional(),
     pi_skill_mode: z.enum(PI_SKILL_MODES).optional(),
+    delivery_receipt: DeliveryReceiptSchema.optional(),
   })
   .meta({ description: 'one agent: a tmux session running a REPL' });
 

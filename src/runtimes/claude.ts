@@ -124,9 +124,20 @@ function isFreshClaude(_before: ScreenState, after: ScreenState): boolean {
 export const claudeProfile: RuntimeProfile = {
   name: 'claude',
   launch: launchClaude,
+  receiptHookArgs: claudeReceiptArgs,
   resetCommand: '/clear',
   parse: parseClaude,
   isFreshAfterReset: isFreshClaude,
   enterDelayMs: 0,
   pastePlaceholders: [/\[Pasted text #\d+ \+\d+ lines\]/, /\[Pasted text #\d+\]/],
 };
+
+// UserPromptSubmit fires when Claude Code takes a prompt; its JSON input (with `prompt`) is appended as one line.
+const RECEIPT_HOOK =
+  '[ -n "$MOSAIC_RECEIPT_NAME" ] || exit 0; d="${TMUX_TMPDIR:-/tmp}/mosaic-fleet-$(id -u)/receipts"; umask 077; ' +
+  'mkdir -p "$d" && { tr -d "\\n"; echo; } >> "$d/$MOSAIC_RECEIPT_NAME.jsonl"';
+
+/** `--settings` adds the hook for this session only; the user's own settings stay untouched. */
+function claudeReceiptArgs(): string[] {
+  return ['--settings', JSON.stringify({ hooks: { UserPromptSubmit: [{ hooks: [{ type: 'command', command: RECEIPT_HOOK }] }] } })];
+}

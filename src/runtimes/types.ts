@@ -57,6 +57,10 @@ export interface RuntimeProfile {
   isFreshAfterReset(before: ScreenState, after: ScreenState): boolean;
   /** Milliseconds to wait after the pasted body is visible before the first Enter (0 for most REPLs). */
   enterDelayMs: number;
+  /** Launch arguments that make the REPL report each submitted prompt through its own hook (a delivery receipt):
+   *  the hook appends its JSON input as one line to ${TMUX_TMPDIR:-/tmp}/mosaic-fleet-<uid>/receipts/$MOSAIC_RECEIPT_NAME.jsonl
+   *  on the agent's host. Absent: the runtime has no such hook. */
+  receiptHookArgs?: () => string[];
   /** Patterns a REPL shows in place of a long paste (e.g. /\[Pasted text #\d+/); their presence means "our body is in the box". */
   pastePlaceholders: RegExp[];
 }

@@ -27,6 +27,7 @@ export const PANE_FIELDS = [
   '@mosaic_profile',
   '@mosaic_started',
   '@mosaic_launcher',
+  '@mosaic_receipt',
   'socket_path',
   'pid',
   'busy_line',
@@ -61,6 +62,8 @@ export interface PaneInfo {
   profile: string;
   started: number | null;
   launcher: string;
+  /** Receipt file name when the agent's prompt-submit hook confirms sends. */
+  receipt: string;
   socketPath: string;
   /** The tmux server's pid. */
   serverPid: number;
@@ -114,6 +117,7 @@ export function parsePaneLine(line: string): PaneInfo | null {
     profile: get('@mosaic_profile'),
     started: get('@mosaic_started') === '' ? null : toInt(get('@mosaic_started')),
     launcher: get('@mosaic_launcher'),
+    receipt: get('@mosaic_receipt'),
     socketPath: get('socket_path'),
     serverPid: toInt(get('pid')),
     busy: toInt(get('busy_line')) > 0,

@@ -15,6 +15,8 @@ export interface AgentLaunch {
   env: Record<string, string>;
   workingDirectory: string;
   readyTimeoutMs: number;
+  /** Set when sends to this agent are also confirmed by its prompt-submit hook: the receipt file's name. */
+  receipt?: string;
 }
 
 export type AgentState = 'idle' | 'busy' | 'running' | 'starting' | 'dead' | 'missing' | 'unreachable';

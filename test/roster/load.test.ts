@@ -36,7 +36,7 @@ describe('parseRoster: valid rosters', () => {
     const roster = parseRoster(lines('version: 1', 'agents:', '  - name: coder0'), 'r.yaml', opts);
     expect(roster.transport).toBe('tmux');
     expect(roster.tmux).toEqual({ socket_name: 'mosaic-factory', holder_session: '_holder' });
-    expect(roster.defaults).toEqual({ working_directory: '~', runtime: 'claude', launcher: 'direct', ready_timeout_seconds: 60 });
+    expect(roster.defaults).toEqual({ working_directory: '~', runtime: 'claude', launcher: 'direct', ready_timeout_seconds: 60, delivery_receipt: 'screen' });
     expect(roster.agents[0]!.working_directory).toBe(home);
     expect(roster.runtimes).toEqual({});
     expect(roster.hosts).toEqual({});
@@ -92,7 +92,7 @@ describe('parseRoster: every problem at its exact position', () => {
     const text = lines('version: 1', 'tmux:', '  socket_nmae: x', 'agents:', '  - name: a', '    runtim: pi', 'agnets: []');
     expect(problems(text)).toEqual([
       "r.yaml:3:3: tmux.socket_nmae: unknown key 'socket_nmae' (did you mean 'socket_name'?); allowed here: socket_name, holder_session",
-      "r.yaml:6:5: agents.0.runtim: unknown key 'runtim' (did you mean 'runtime'?); allowed here: name, runtime, class, model_hint, persistent_persona, reset_between_tasks, kickstart_template, working_directory, command, env, host, launcher, pi_skill_mode",
+      "r.yaml:6:5: agents.0.runtim: unknown key 'runtim' (did you mean 'runtime'?); allowed here: name, runtime, class, model_hint, persistent_persona, reset_between_tasks, kickstart_template, working_directory, command, env, host, launcher, pi_skill_mode, delivery_receipt",
       "r.yaml:7:1: agnets: unknown key 'agnets' (did you mean 'agents'?); allowed here: version, transport, tmux, defaults, runtimes, hosts, agents",
     ]);
   });
@@ -273,7 +273,7 @@ describe('parseRoster: every problem at its exact position', () => {
       "r.yaml:5:14: agents.0.runtime: unknown runtime 'pie' (did you mean 'pi'?); use one of claude, codex, pi, opencode, shell, sim, or define it under runtimes:",
       "r.yaml:6:11: agents.1.name: agent name 'a.b' contains '.', which tmux reads as the window.pane separator; use 'a-b' instead",
       "r.yaml:6:11: agents.1.name: duplicate agent name 'a.b' (first used on line 4); give each agent its own name",
-      "r.yaml:7:5: agents.1.colour: unknown key 'colour'; allowed here: name, runtime, class, model_hint, persistent_persona, reset_between_tasks, kickstart_template, working_directory, command, env, host, launcher, pi_skill_mode",
+      "r.yaml:7:5: agents.1.colour: unknown key 'colour'; allowed here: name, runtime, class, model_hint, persistent_persona, reset_between_tasks, kickstart_template, working_directory, command, env, host, launcher, pi_skill_mode, delivery_receipt",
     ]);
   });
 

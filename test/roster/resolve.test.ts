@@ -26,6 +26,7 @@ describe('resolveAgents', () => {
         piSkillMode: undefined,
         resetCommand: undefined,
         readyTimeoutMs: 60_000,
+        deliveryReceipt: 'screen',
       },
     ]);
   });

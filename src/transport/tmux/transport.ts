@@ -22,6 +22,7 @@ import type {
   Transport,
 } from '../types.js';
 import { processTree, reap } from './processes.js';
+import { ReceiptReader } from './receipts.js';
 
 export interface TmuxTransportOptions {
   host: Host;
@@ -192,7 +193,9 @@ export class TmuxTransport implements Transport {
 
   private async launchArgs(agent: AgentLaunch): Promise<string[]> {
     const env = Object.entries(agent.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    return ['-c', await this.remoteDirectory(agent.workingDirectory), ...env, '--', ...agent.argv];
+    // tmux looks the program up on the server's PATH, not the pane's: with a PATH of its own, let env(1) find it.
+    const argv = agent.env.PATH && !agent.argv[0]?.includes('/') ? ['env', `PATH=${agent.env.PATH}`, ...agent.argv] : agent.argv;
+    return ['-c', await this.remoteDirectory(agent.workingDirectory), ...env, '--', ...argv];
   }
 
   private tagArgs(agent: AgentLaunch, target: string[]): string[] {
@@ -204,6 +207,7 @@ export class TmuxTransport implements Transport {
       ...set('@mosaic_profile', agent.profile),
       ...set('@mosaic_launcher', agent.launcher),
       ...set('@mosaic_started', String(Date.now())),
+      ...set('@mosaic_receipt', agent.receipt ?? ''),
     ];
   }
 
@@ -290,6 +294,7 @@ export class TmuxTransport implements Transport {
     options.beforeDelivery?.(to, text);
     const profile = profileFor(message.profile ?? (await this.paneProfile(pane)));
     const outcome = await deliver(this.tmux, pane, text, profile, {
+      ...(pane.receipt ? { receipt: new ReceiptReader(this.host, pane.receipt) } : {}),
       ...(options.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: options.verifyTimeoutMs } : {}),
       ...(options.maxEnters !== undefined ? { maxEnters: options.maxEnters } : {}),
       ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
