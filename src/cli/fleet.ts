@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import pc from 'picocolors';
 import { action } from './action.js';
 import { addCommonOptions, contextFrom, examples, untilInterrupted } from './common.js';
-import { printJson, type Io } from './io.js';
+import { printJson } from './io.js';
 import { table } from './render.js';
 import { renderStatus } from './status-view.js';
 import { UsageError } from '../errors.js';

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { LocalHost } from '../host/local.js';
 import { createTransport } from '../transport/factory.js';
 import type { Transport } from '../transport/types.js';
-import { FleetError } from '../errors.js';
 import { loadRoster } from '../roster/load.js';
 import { resolveRosterPath } from '../roster/paths.js';
 import type { Roster } from '../roster/schema.js';

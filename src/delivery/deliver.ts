@@ -126,13 +126,13 @@ async function deliverLocked(
   ({ obs, state } = ready.last);
 
   // Never merge our text into what a person is typing: wait for the box to clear, else report held.
-  if (hasForeignDraft(state, obs, profile)) {
-    const cleared = await waitUntil(read, (s) => !hasForeignDraft(s.state, s.obs, profile), opts.holdMs, { obs, state });
+  if (hasForeignDraft(state)) {
+    const cleared = await waitUntil(read, (s) => !hasForeignDraft(s.state), opts.holdMs, { obs, state });
     if (!cleared.ok) return { status: 'held', enters: 0, pasted: false, detail: 'the input box holds text someone is typing' };
     ({ obs, state } = cleared.last);
   }
   if (opts.whenIdleMs !== undefined && state.busy) {
-    const idle = await waitUntil(read, (s) => !s.state.busy && !hasForeignDraft(s.state, s.obs, profile), opts.whenIdleMs, { obs, state });
+    const idle = await waitUntil(read, (s) => !s.state.busy && !hasForeignDraft(s.state), opts.whenIdleMs, { obs, state });
     if (!idle.ok) return { status: 'held', enters: 0, pasted: false, detail: `still busy after ${Math.round(opts.whenIdleMs / 1000)} s` };
     ({ obs, state } = idle.last);
   }
@@ -215,11 +215,9 @@ export function holdsBody(box: string | null, text: string, placeholders: RegExp
   return have.includes(want.slice(0, probe)) || have.includes(want.slice(want.length - probe));
 }
 
-function hasForeignDraft(state: ScreenState, obs: Observation, profile: RuntimeProfile): boolean {
-  if (state.input !== null) return state.input.trim() !== '';
-  void obs;
-  void profile;
-  return false; // a boxless screen (a shell) has no draft we can see
+/** Text in the input box that is not ours: a person typing. A boxless screen (a shell) has no draft we can see. */
+function hasForeignDraft(state: ScreenState): boolean {
+  return state.input !== null && state.input.trim() !== '';
 }
 
 function isBoxless(profile: RuntimeProfile, state: ScreenState): boolean {

@@ -69,7 +69,7 @@ export class Tmux {
     }
     if (result.code !== 0) {
       const stderr = result.stderr.trim();
-      const code = classifyTmuxError(stderr, result.code);
+      const code = classifyTmuxError(stderr);
       throw new CommandError(code, describeTmuxFailure(code, stderr, this.where()), argv, result.code, stderr, {
         hint: hintFor(code),
       });
@@ -166,11 +166,11 @@ export class Tmux {
   }
 }
 
-function classifyTmuxError(stderr: string, exitCode: number | null): ErrorCode {
+/** Typed from stderr only: the argv can hold a message body that merely mentions these words. */
+function classifyTmuxError(stderr: string): ErrorCode {
   if (/no server running|error connecting to|server exited unexpectedly|No such file or directory/i.test(stderr)) return 'NO_SERVER';
   if (/can't find (pane|session|window)|no such (session|window|pane)|session not found/i.test(stderr)) return 'TARGET_NOT_FOUND';
   if (/target pane has exited|pane .* is dead/i.test(stderr)) return 'PANE_DEAD';
-  void exitCode;
   return 'TMUX_FAILED';
 }
 

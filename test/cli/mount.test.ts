@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateTmux, type PrivateTmux } from '../helpers/tmux.js';
 import { ROOT, runCli } from '../helpers/cli.js';
