@@ -102,8 +102,8 @@ ${TOOLS_MARKER}: re-run it instead of editing (edits are overwritten).
 #   -L NAME    tmux socket name. Without it: $MOSAIC_TMUX_SOCKET, else the roster's socket, else mosaic-factory
 #              (the old helper used tmux's default server; the fleet lives on its own socket).
 #   -s TARGET  agent name, =session (exact, passed on as given), session:window.pane or %pane   [required]
-#   -H SSH     ssh destination (user@host) of a remote target; passed on as \`--ssh SSH\`, which needs the
-#              ssh transport of mosaic-agent (until it exists, -H fails as a usage error, 3)
+#   -H SSH     ssh destination (user@host[:port]) of a remote target; passed on as \`--ssh SSH\`: the remote
+#              needs only tmux, sh and flock (the send runs there through one multiplexed ssh connection)
 #   -n HOST    destination host name shown in the preamble
 #   -m MSG     message body
 #   -f FILE    read the body from FILE (wins over -m, as before)

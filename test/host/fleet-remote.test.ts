@@ -165,6 +165,19 @@ describe(`a fleet across hosts (${'remote-a, remote-b and this machine'})`, () =
     expect(texts('bravo').at(-1)).toBe(`[adhoc:me -> remote-b:bravo] ${hostile}`);
   });
 
+  it('the compat agent-send.sh -H reaches a remote pane', async () => {
+    const tools = join(dir, 'tools');
+    const install = await runCli('fleet', ['install-tools', '--dir', tools], { env });
+    expect(install.code, install.stderr).toBe(0);
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(join(tools, 'agent-send.sh'), ['-H', `root@127.0.0.1:${b.port}`, '-L', socket, '-s', 'bravo', '-S', 'legacy:script', '-m', 'via the old helper'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(texts('bravo').at(-1)).toBe('[legacy:script -> remote-b:bravo] via the old helper');
+  });
+
   it('stops every host from one roster', async () => {
     const r = await cli('fleet', ['stop', '--all']);
     expect(r.code, r.stderr).toBe(0);
