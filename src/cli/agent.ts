@@ -6,7 +6,9 @@ import { printJson } from './io.js';
 import { exitCodeFor, parseCount, parseSeconds } from './parse.js';
 import { renderStatus } from './status-view.js';
 import { table } from './render.js';
+import { spawnSync } from 'node:child_process';
 import { FleetError, ExitCode } from '../errors.js';
+import { formatArgv } from '../exec/run.js';
 
 // Core modules are imported inside each action so `--help` and `--version` stay fast.
 const core = {
@@ -26,6 +28,7 @@ export function addAgentCommands(cmd: Command): Command {
   addSend(cmd);
   addReset(cmd);
   addTail(cmd);
+  addAttach(cmd);
   addBroadcast(cmd);
   addLog(cmd);
   addInbox(cmd);
@@ -344,6 +347,29 @@ function addReply(parent: Command): void {
       if (opts.json) printJson(io, { ok: ['submitted', 'queued'].includes(report.status), inReplyTo, ...report });
       else io.out(`${report.status} ${report.from.host}:${report.from.session} -> ${report.to.host}:${report.to.session} (reply to ${inReplyTo}, ${report.latencyMs} ms)`);
       return exitCodeFor(report.status);
+    }),
+  );
+}
+
+function addAttach(parent: Command): void {
+  const cmd = parent
+    .command('attach')
+    .description('open an agent\'s tmux session in this terminal (detach again with the tmux prefix, then d)')
+    .argument('<agent>', 'agent name, host:name, =session or %N')
+    .option('--print', 'print the command instead of running it');
+  addCommonOptions(cmd);
+  examples(cmd, ['mosaic-agent attach coder0', 'mosaic-agent attach build2:coder3', 'mosaic-agent attach rev0 --print']);
+  cmd.action(
+    action(async (io, agent: string, opts: Record<string, unknown>) => {
+      const { attachCommand } = await core.agent();
+      const argv = await attachCommand(await contextFrom(opts), agent);
+      if (opts.print) {
+        io.out(formatArgv(argv));
+        return 0;
+      }
+      if (!process.stdin.isTTY) throw new FleetError('USAGE', 'attach needs a terminal', { hint: `run it from a terminal, or use: ${formatArgv(argv)}` });
+      const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+      return r.status ?? 1;
     }),
   );
 }

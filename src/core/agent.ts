@@ -165,3 +165,9 @@ export function newLines(previous: string[], current: string[]): string[] {
 export function agentTarget(_ctx: Context, target: string): string {
   return /^[=%]/.test(target) || target.includes(':') ? target : `=${target}`;
 }
+
+/** How to attach to an agent: the exact argv (tmux on this machine, or ssh -t to its host). */
+export async function attachCommand(ctx: Context, target: string): Promise<string[]> {
+  const where = resolveTarget(ctx, agentTarget(ctx, target));
+  return where.transport.attachCommand(where.target);
+}

@@ -146,6 +146,8 @@ export interface Transport {
   /** After a sender died mid-send: finish the job without pasting twice (Enter if the text sits in the box,
    *  'landed' if it is already in the transcript or scrollback, 'absent' if it never arrived). */
   recover(target: string, text: string): Promise<'submitted' | 'queued' | 'draft' | 'landed' | 'absent'>;
+  /** The command a person runs to watch or take over an agent interactively (argv). */
+  attachCommand(target: string): Promise<string[]>;
   /** Screen state of one agent (ready/busy/input). */
   inspect(target: string, profile?: string): Promise<{ ready: boolean; busy: boolean; input: string | null; transcript: string }>;
 }

@@ -230,6 +230,19 @@ describe('fleet lifecycle on a real tmux server', () => {
     expect(code).toBe(0);
   });
 
+  it('attach resolves the exact session and pane; without a terminal it says how', async () => {
+    await json('fleet', ['start', 'alpha']);
+    const p = panes().alpha;
+    const sessionId = t.tmux('list-panes', '-t', p.id, '-F', '#{session_id}').stdout.trim();
+    const printed = await cli('agent', ['attach', 'alpha', '--print']);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout.trim()).toBe(`tmux -L ${t.socket} attach-session -t '${sessionId}' ';' select-pane -t ${p.id}`);
+    const noTty = await cli('agent', ['attach', 'alpha']);
+    expect(noTty.code).toBe(3);
+    expect(noTty.stderr).toMatch(/attach needs a terminal/);
+    expect((await cli('agent', ['attach', 'alph'])).code).toBe(1);
+  });
+
   it('an unknown agent is a one-line error with a did-you-mean', async () => {
     const r = await cli('fleet', ['start', 'bravoo']);
     expect(r.code).toBe(1);

@@ -368,6 +368,15 @@ export class TmuxTransport implements Transport {
     }
   }
 
+  async attachCommand(target: string): Promise<string[]> {
+    const pane = await this.tmux.resolve(target);
+    // Attach by session id and select the pane by id: no name matching left to tmux.
+    const { name, path } = this.tmux.socket;
+    const socket = path ? ['-S', path] : name ? ['-L', name] : [];
+    const local = ['tmux', ...socket, 'attach-session', '-t', pane.sessionId, ';', 'select-pane', '-t', pane.paneId];
+    return this.host.isLocal ? local : ['ssh', '-t', ...(this.host as { connectionArgs?: () => string[] }).connectionArgs?.() ?? [], (this.host as { destination?: string }).destination ?? this.host.name, '--', ...local];
+  }
+
   async tail(target: string, lines: number | 'all'): Promise<string> {
     const pane = await this.tmux.resolve(target);
     const text = await this.tmux.captureHistory(pane.paneId, lines);
