@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ExitCode, FleetError } from '../errors.js';
 import { resolveAgents, type ResolvedAgent } from '../roster/resolve.js';
 import { didYouMean } from '../roster/names.js';
-import type { AgentStatus, FleetOverview, StartOutcome } from '../transport/types.js';
+import type { AgentLaunch, AgentStatus, FleetOverview, StartOutcome } from '../transport/types.js';
 import type { Context } from './context.js';
 import { launchFor } from './launch.js';
 import { byHost } from './targets.js';
@@ -89,6 +89,13 @@ export async function startFleet(
   const transport = ctx.transport('local');
   const agents = options.holderOnly ? [] : selectAgents(ctx, names);
   const supervisor = await chooseSupervisor(ctx, options.supervisor);
+  // One launch per agent (Pi's skill arguments scan the filesystem): the same one starts it and waits for it.
+  const launches = new Map<ResolvedAgent, AgentLaunch>();
+  const launchOf = (agent: ResolvedAgent): AgentLaunch => {
+    let launch = launches.get(agent);
+    if (!launch) launches.set(agent, (launch = launchFor(agent, launchEnv(ctx, agent.host))));
+    return launch;
+  };
   const reports: AgentStartReport[] = [];
   let holder: 'created' | 'present';
   // Units exist for this machine only: agents on other hosts are always started over ssh, directly.
@@ -115,7 +122,7 @@ export async function startFleet(
         try {
           const t = ctx.transport(host);
           if (host !== 'local') await t.ensureHolder();
-          for (const agent of list) out.push({ name: agent.name, host, outcome: await t.start(launchFor(agent, launchEnv(ctx, host)), { replace: Boolean(options.replace) }), ready: false });
+          for (const agent of list) out.push({ name: agent.name, host, outcome: await t.start(launchOf(agent), { replace: Boolean(options.replace) }), ready: false });
         } catch (error) {
           // One host down (unreachable, no tmux) must not stop the others: its agents are reported as failed.
           if (host === 'local' || !(error instanceof FleetError)) throw error;
@@ -134,7 +141,7 @@ export async function startFleet(
       agents.map(async (agent, i) => {
         if (reports[i]!.outcome === 'failed') return;
         try {
-          await ctx.transport(agent.host).waitReady(launchFor(agent, launchEnv(ctx, agent.host)));
+          await ctx.transport(agent.host).waitReady(launchOf(agent));
           reports[i]!.ready = true;
         } catch (error) {
           Object.assign(reports[i]!, failureOf(error));
