@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { startMockLlm, type MockLlm } from '../../src/testbed/mock-llm.js';
 import { bringUp } from '../../src/runtimes/bringup.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliJson } from '../helpers/cli.js';
 import { waitFor } from '../helpers/tmux.js';
 import { assertInstalled, newToken, processesWithHome, turnRequestsWith } from './harness.js';
 
@@ -18,14 +18,7 @@ describe('Claude Code delivery receipts through its UserPromptSubmit hook', () =
   let roster = '';
   let home = '';
   const env = () => ({ HOME: join(dir, 'cli-home') });
-  const cli = async (bin: 'fleet' | 'agent', args: string[]) => {
-    const r = await runCli(bin, [...args, '--roster', roster, '--json'], { env: env(), timeoutMs: 120_000 });
-    try {
-      return { code: r.code, doc: JSON.parse(r.stdout), stderr: r.stderr };
-    } catch {
-      throw new Error(`mosaic-${bin} ${args.join(' ')}: not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-    }
-  };
+  const cli = (bin: 'fleet' | 'agent', args: string[]) => runCliJson(bin, [...args, '--roster', roster], { env: env(), timeoutMs: 120_000 });
 
   beforeAll(async () => {
     assertInstalled(['claude']);

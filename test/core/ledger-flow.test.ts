@@ -4,21 +4,14 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, runCli, runCliJson } from '../helpers/cli.js';
 import { simFleet, type SimFleet } from '../helpers/fleet.js';
 
 let t: PrivateTmux;
 let f: SimFleet;
 const env = () => ({ HOME: t.home });
 const cli = (bin: 'fleet' | 'agent', args: string[]) => runCli(bin, [...args, '--roster', f.roster], { env: env() });
-const json = async (bin: 'fleet' | 'agent', args: string[]) => {
-  const r = await cli(bin, [...args, '--json']);
-  try {
-    return { code: r.code, doc: JSON.parse(r.stdout), stderr: r.stderr };
-  } catch {
-    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
-  }
-};
+const json = (bin: 'fleet' | 'agent', args: string[]) => runCliJson(bin, [...args, '--roster', f.roster], { env: env() });
 const bodies = (name: string) => f.submits(name).map((e) => e.text?.replace(/^\[[^\]]+\] /, ''));
 
 beforeEach(() => {

@@ -1,20 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliJson } from '../helpers/cli.js';
 import { simFleet, type SimFleet } from '../helpers/fleet.js';
 
 let t: PrivateTmux;
 let f: SimFleet;
 const cli = (bin: 'fleet' | 'agent', args: string[]) => runCli(bin, [...args, '--roster', f.roster], { env: { HOME: t.home } });
-const json = async (bin: 'fleet' | 'agent', args: string[]) => {
-  const r = await cli(bin, [...args, '--json']);
-  try {
-    return { code: r.code, doc: JSON.parse(r.stdout), stderr: r.stderr };
-  } catch {
-    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
-  }
-};
+const json = (bin: 'fleet' | 'agent', args: string[]) => runCliJson(bin, [...args, '--roster', f.roster], { env: { HOME: t.home } });
 const panes = () =>
   Object.fromEntries(
     t
@@ -127,7 +120,11 @@ describe('fleet lifecycle on a real tmux server', () => {
     f = simFleet(t, [{ name: 'quitter', extra: { command: ['sh', '-c', 'exit 3'] } }]);
     await json('fleet', ['start', '--no-wait']);
     await waitFor('quitter dead', () => panes().quitter?.dead === true);
-    const status = await json('fleet', ['status']);
+    // tmux records the exit status when it reaps the program, which under load can trail the pane's death.
+    const status = await waitFor('the exit status in status', async () => {
+      const s = await json('fleet', ['status']);
+      return s.doc.agents[0]?.exitStatus !== null ? s : null;
+    }, 20_000, 200);
     expect(status.doc.agents[0]).toMatchObject({ name: 'quitter', state: 'dead', exitStatus: 3, launcher: 'command' });
     const human = await cli('fleet', ['status']);
     expect(human.stdout).toMatch(/quitter .*dead \(exit 3\)/);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { startSshd, type TestSshd } from '../helpers/sshd.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliJson } from '../helpers/cli.js';
 import { readEvents } from '../helpers/sim.js';
 
 let a: TestSshd;
@@ -19,14 +19,7 @@ const socket = `mft-remote-${randomBytes(3).toString('hex')}`;
 const local = hostname().split('.')[0]!;
 const log = (name: string) => join(dir, `${name}.jsonl`);
 const texts = (name: string) => readEvents(log(name)).filter((e) => e.kind === 'submit').map((e) => e.text);
-const cli = async (bin: 'fleet' | 'agent', args: string[], rosterPath = roster) => {
-  const r = await runCli(bin, [...args, '--roster', rosterPath, '--json'], { env });
-  try {
-    return { code: r.code, doc: JSON.parse(r.stdout), stderr: r.stderr };
-  } catch {
-    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
-  }
-};
+const cli = (bin: 'fleet' | 'agent', args: string[], rosterPath = roster) => runCliJson(bin, [...args, '--roster', rosterPath], { env });
 
 function writeRoster(extraHosts: Record<string, unknown> = {}, extraAgents: unknown[] = []): string {
   const host = (s: TestSshd) => ({ ssh: 'root@127.0.0.1', port: s.port, identity_file: s.clientKey });
