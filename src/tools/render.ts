@@ -84,6 +84,20 @@ const RUN_SEND = `run_send() {
   fi
 }`;
 
+/** Where the body comes from, after a helper's own sources: -f, then -m, then stdin (the old helpers' order). */
+function sendBody(keyword: 'if' | 'elif', flags: string): string {
+  return `${keyword} [ -n "$file" ]; then
+  run_send "$@" --file "$file" -- "$target"
+elif [ "$have_msg" = 1 ]; then
+  printf '%s' "$msg" | run_send "$@" --file - -- "$target"
+elif [ -t 0 ]; then
+  usage_error 'empty message (use ${flags}, or stdin)'
+else
+  run_send "$@" --file - -- "$target"
+fi
+exit_folded $?`;
+}
+
 export function renderAgentSend(input: ToolsInput): string {
   return `#!/bin/sh
 ${TOOLS_MARKER}: re-run it instead of editing (edits are overwritten).
@@ -175,16 +189,7 @@ set -- send
 
 ${RUN_SEND}
 
-if [ -n "$file" ]; then
-  run_send "$@" --file "$file" -- "$target"
-elif [ "$have_msg" = 1 ]; then
-  printf '%s' "$msg" | run_send "$@" --file - -- "$target"
-elif [ -t 0 ]; then
-  usage_error 'empty message (use -m, -f, or stdin)'
-else
-  run_send "$@" --file - -- "$target"
-fi
-exit_folded $?
+${sendBody('if', '-m, -f')}
 `;
 }
 
@@ -258,15 +263,6 @@ ${RUN_SEND}
 if [ "$have_b64" = 1 ]; then
   printf '%s' "$b64" | base64 -d >/dev/null 2>&1 || usage_error 'the -b body is not valid base64'
   printf '%s' "$b64" | base64 -d | run_send "$@" --file - -- "$target"
-elif [ -n "$file" ]; then
-  run_send "$@" --file "$file" -- "$target"
-elif [ "$have_msg" = 1 ]; then
-  printf '%s' "$msg" | run_send "$@" --file - -- "$target"
-elif [ -t 0 ]; then
-  usage_error 'empty message (use -m, -f, -b, or stdin)'
-else
-  run_send "$@" --file - -- "$target"
-fi
-exit_folded $?
+${sendBody('elif', '-m, -f, -b')}
 `;
 }
