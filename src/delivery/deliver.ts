@@ -60,6 +60,8 @@ const PASTE_VISIBLE_MS = 2_000;
 // Gap since the previous Enter before another is sent while the body is still visibly in the box:
 // short at first (a REPL that drops an Enter right after a paste takes the next one), then backing off.
 const ENTER_GAPS_MS = [60, 80, 120, 200, 300, 500, 800];
+// Claude Code clears its box before its UserPromptSubmit hook has run (a shell, slow on a loaded host): give it this long.
+const RECEIPT_GRACE_MS = 5_000;
 
 let bufferSeq = 0;
 
@@ -183,7 +185,9 @@ export async function confirmEnter(
     }
     if (!bodyVisible(last, text, profile)) {
       const queued = last.state.queued || (wasBusy && last.state.busy);
-      return { status: queued ? 'queued' : 'submitted', enters, pasted: true };
+      if (queued) return { status: 'queued', enters, pasted: true };
+      if (opts.receipt) return awaitReceipt(opts.receipt, text, enters);
+      return { status: 'submitted', enters, pasted: true };
     }
     if (Date.now() >= deadline) break;
     const gap = ENTER_GAPS_MS[Math.min(enters - 1, ENTER_GAPS_MS.length - 1)]!;
@@ -192,6 +196,17 @@ export async function confirmEnter(
     last = await read();
   }
   return { status: 'draft', enters, pasted: true, detail: 'the message is still in the input box' };
+}
+
+/** The box cleared: a hooked REPL reports the prompt shortly after; the screen's word stands if the hook stays silent. */
+async function awaitReceipt(receipt: Receipt, text: string, enters: number): Promise<Partial2> {
+  const started = Date.now();
+  for (;;) {
+    if (await receipt.seen(text)) return { status: 'submitted', enters, pasted: true, detail: "confirmed by the REPL's prompt-submit hook" };
+    if (Date.now() - started >= RECEIPT_GRACE_MS) break;
+    await sleep(pollInterval(Date.now() - started));
+  }
+  return { status: 'submitted', enters, pasted: true, detail: `the input box cleared; the prompt-submit hook did not report it within ${RECEIPT_GRACE_MS / 1000} s` };
 }
 
 interface Reading {
