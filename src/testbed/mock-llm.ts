@@ -45,6 +45,8 @@ export interface MockRequestRecord {
   stream: boolean;
   /** HTTP status the mock answered with. */
   status: number;
+  /** Delay before the first byte of the answer (the mock's setting when the request arrived). */
+  delayMs: number;
   /** First line of the system prompt (debug aid). */
   system: string;
   /** 'title' for a client's side request that names the session (Claude, Codex, OpenCode send one per turn or
@@ -218,6 +220,7 @@ async function handleApi(state: MockState, api: ApiKind | 'count_tokens', req: I
     lines: countLines(lastUserText),
     stream,
     status: failure ?? 200,
+    delayMs: state.delayMs,
     system: (system.split('\n').find((l) => l.trim() !== '') ?? '').slice(0, 120),
     kind: kindOf(system, lastUserText),
     userMessages: history.userMessages,

@@ -136,13 +136,12 @@ describe('mock LLM', () => {
     await (await post('/v1/messages', anthropicBody('a', false))).json();
     expect(Date.now() - t).toBeGreaterThanOrEqual(190);
     mock.setDelay(0);
-    t = Date.now();
     await (await post('/v1/messages', anthropicBody('b', false))).json();
-    expect(Date.now() - t).toBeLessThan(150);
     expect(await (await post('/_mock/config', { delayMs: 250 })).json()).toMatchObject({ delayMs: 250 });
     t = Date.now();
     await (await post('/v1/messages', anthropicBody('c', false))).json();
     expect(Date.now() - t).toBeGreaterThanOrEqual(240);
+    expect(mock.requests().map((r) => r.delayMs)).toEqual([200, 0, 250]);
   });
 
   it('HTTP error injection for N requests, in the API-specific error shape', async () => {
@@ -182,12 +181,13 @@ describe('mock LLM', () => {
     const t = Date.now();
     await mock.close();
     mock = undefined;
-    expect(Date.now() - t).toBeLessThan(2000);
+    expect(Date.now() - t).toBeLessThan(30_000); // far below the 60 s the reply would have waited
     await pending;
   });
 
   const cli = fileURLToPath(new URL('../../dist/testbed/mock-llm.js', import.meta.url));
-  it.skipIf(!existsSync(cli))('CLI: node dist/testbed/mock-llm.js --port 0 --log F prints its URL and serves' + (existsSync(cli) ? '' : ' [SKIPPED: run npm run build]'), async () => {
+  it('CLI: node dist/testbed/mock-llm.js --port 0 --log F prints its URL and serves', async () => {
+    expect(existsSync(cli), 'dist/testbed/mock-llm.js is missing: run npm run build').toBe(true);
     const dir = tempDir('mock-llm-cli-');
     const child = spawn(process.execPath, [cli, '--port', '0', '--log', join(dir, 'log.jsonl')], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {

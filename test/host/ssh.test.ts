@@ -99,12 +99,10 @@ describe('exec', () => {
 });
 
 describe('failures', () => {
-  it('maps a closed port to HOST_UNREACHABLE (exit 4) quickly, naming the host and ssh -v', async () => {
+  it('maps a closed port to HOST_UNREACHABLE (exit 4), naming the host, the refusal and ssh -v', async () => {
     const closed = await closedPort();
     const host = new SshHost(a.hostOptions('gone', { port: closed }));
-    const started = Date.now();
     const error = await rejection(host.exec(['true']), 'HOST_UNREACHABLE');
-    expect(Date.now() - started).toBeLessThan(3_000);
     expect(error.exitCode).toBe(ExitCode.transport);
     expect(error.message).toMatch(/host gone .*Connection refused/);
     expect(error.hint).toContain('ssh -v');

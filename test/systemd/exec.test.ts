@@ -1,27 +1,12 @@
 // The installed units' command lines, run the way systemd runs them: ExecStart=/ExecStop= parsed into argv, the
 // unit's Environment= and EnvironmentFile= as the whole environment (no shell profile), against a private tmux socket.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/exec/run.js';
 import { expandSpecifiers, parseEnvFile, parseEnvironmentLine, parseExecLine, readUnitDirectives } from '../../src/systemd/index.js';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
-import { FLEET_CLI, PLAIN_PATH, runInstall, tempDir } from './helpers/install.js';
-
-// The units call `start/stop --supervisor direct`; until the fleet CLI takes that flag these tests are todo, not skipped.
-const NEEDS = 'needs `mosaic-fleet start --supervisor direct --holder-only` and `stop --supervisor direct [--all]`';
-function fleetSupportsUnits(): boolean {
-  const help = (command: string) => spawnSync(process.execPath, [FLEET_CLI, command, '--help'], { encoding: 'utf8' }).stdout ?? '';
-  const start = help('start');
-  const stop = help('stop');
-  return /--supervisor/.test(start) && /--holder-only/.test(start) && /--supervisor/.test(stop) && /--all/.test(stop);
-}
-const READY = fleetSupportsUnits();
-function itWithFleet(name: string, body: () => Promise<void>): void {
-  if (READY) it(name, body);
-  else it.todo(`${name} (${NEEDS})`);
-}
+import { PLAIN_PATH, runInstall, tempDir } from './helpers/install.js';
 
 let t: PrivateTmux;
 let tmp: string;
@@ -96,7 +81,7 @@ const sessions = () => {
 const serverPid = () => t.tmux('display-message', '-p', '#{pid}').stdout.trim();
 
 describe('unit command lines run as systemd would', () => {
-  itWithFleet('the holder creates the server; agents start and stop only their own session; stopping the holder stops the fleet', async () => {
+  it('the holder creates the server; agents start and stop only their own session; stopping the holder stops the fleet', async () => {
     const holder = unitCommands('mosaic-tmux-holder.service');
     expect(holder.start.slice(2)).toEqual(['start', '--supervisor', 'direct', '--holder-only']);
     await exec(holder.start, holder.env);
@@ -125,7 +110,7 @@ describe('unit command lines run as systemd would', () => {
     expect(t.tmux('list-sessions').code).not.toBe(0);
   });
 
-  itWithFleet('an agent unit started before its holder still lands on the fleet socket from its env file', async () => {
+  it('an agent unit started before its holder still lands on the fleet socket from its env file', async () => {
     const alpha = unitCommands('mosaic-agent@.service', 'alpha');
     await exec(alpha.start, alpha.env);
     expect(sessions()).toEqual(['_holder', 'alpha']);
