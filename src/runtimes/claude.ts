@@ -125,6 +125,8 @@ export const claudeProfile: RuntimeProfile = {
   name: 'claude',
   launch: launchClaude,
   receiptHookArgs: claudeReceiptArgs,
+  // Parallel launches truncate ~/.claude.json (anthropics/claude-code #29143); Claude then shows onboarding again.
+  startupStateFile: (env) => `${env.CLAUDE_CONFIG_DIR ?? env.HOME ?? '~'}/.claude.json`,
   resetCommand: '/clear',
   parse: parseClaude,
   isFreshAfterReset: isFreshClaude,

@@ -61,6 +61,9 @@ export interface RuntimeProfile {
    *  the hook appends its JSON input as one line to ${TMUX_TMPDIR:-/tmp}/mosaic-fleet-<uid>/receipts/$MOSAIC_RECEIPT_NAME.jsonl
    *  on the agent's host. Absent: the runtime has no such hook. */
   receiptHookArgs?: () => string[];
+  /** A per-user file the REPL rewrites at startup without a lock, from the agent's roster env (`~` when it does not
+   *  set HOME): agents sharing it on a host are started one at a time, each once the last is ready. */
+  startupStateFile?: (env: Record<string, string>) => string;
   /** Patterns a REPL shows in place of a long paste (e.g. /\[Pasted text #\d+/); their presence means "our body is in the box". */
   pastePlaceholders: RegExp[];
 }

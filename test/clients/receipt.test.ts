@@ -18,7 +18,9 @@ describe('Claude Code delivery receipts through its UserPromptSubmit hook', () =
   let roster = '';
   let home = '';
   const env = () => ({ HOME: join(dir, 'cli-home') });
-  const cli = (bin: 'fleet' | 'agent', args: string[]) => runCliJson(bin, [...args, '--roster', roster], { env: env(), timeoutMs: 120_000 });
+  // Longer than start can take (two Claude agents sharing one HOME start one after the other, each bounded by the ready
+  // timeout below), so a slow start is reported by the CLI itself rather than killed silently.
+  const cli = (bin: 'fleet' | 'agent', args: string[]) => runCliJson(bin, [...args, '--roster', roster], { env: env(), timeoutMs: 240_000 });
 
   beforeAll(async () => {
     assertInstalled(['claude']);
@@ -36,7 +38,7 @@ describe('Claude Code delivery receipts through its UserPromptSubmit hook', () =
       stringify({
         version: 1,
         tmux: { socket_name: `mfc-receipt-${randomBytes(4).toString('hex')}` },
-        defaults: { working_directory: workdir, ready_timeout_seconds: 120 },
+        defaults: { working_directory: workdir, ready_timeout_seconds: 90 },
         agents: [
           { name: 'hooked', runtime: 'claude', env: spec.env, delivery_receipt: 'hook' },
           { name: 'plain', runtime: 'claude', env: spec.env },

@@ -34,6 +34,10 @@ export interface TmuxTransportOptions {
 // The holder keeps the server alive and owns it (it is created first, so the server forks from its caller).
 const HOLDER_ARGV = ['sh', '-c', 'trap "exit 0" TERM HUP; while :; do sleep 3600 & wait $!; done'];
 const PANE_SIZE = ['-x', '200', '-y', '50'];
+// Claude rewrites ~/.claude.json at startup without a lock; parallel launches truncate it and it shows onboarding
+// again (anthropics/claude-code #29143). Agents sharing such a file start one at a time, each given this long to settle.
+const STARTUP_SETTLE_MAX_MS = 20_000;
+const STARTUP_LOCK_TIMEOUT_MS = 5 * 60_000;
 
 export class TmuxTransport implements Transport {
   readonly kind = 'tmux';
@@ -180,6 +184,22 @@ export class TmuxTransport implements Transport {
   async start(agent: AgentLaunch, options: { replace?: boolean }): Promise<StartOutcome> {
     this.paneCache = null;
     await this.ensureHolder();
+    const shared = profileFor(agent.profile).startupStateFile?.(agent.env);
+    if (!shared) return this.launch(agent, options);
+    // A host-wide lock, not an in-process queue: systemd starts every agent unit at once at boot.
+    const lock = await this.host.lock(`startup ${shared}`, STARTUP_LOCK_TIMEOUT_MS);
+    try {
+      const outcome = await this.launch(agent, options);
+      if (outcome !== 'already-running') {
+        await this.waitReady({ ...agent, readyTimeoutMs: Math.min(agent.readyTimeoutMs, STARTUP_SETTLE_MAX_MS) }).catch(() => undefined);
+      }
+      return outcome;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async launch(agent: AgentLaunch, options: { replace?: boolean }): Promise<StartOutcome> {
     const panes = await this.tmux.listPanes();
     const existing = panes.find((p) => p.sessionName === agent.name);
     if (existing && !existing.dead && !options.replace) return 'already-running';
