@@ -46,7 +46,11 @@ describe('Claude Code delivery receipts through its UserPromptSubmit hook', () =
       }),
     );
     const start = await cli('fleet', ['start']);
-    expect(start.code, JSON.stringify(start.doc)).toBe(0);
+    if (start.code !== 0) {
+      // Say what the REPLs showed: a start that fails here has nobody watching the panes.
+      const screens = await Promise.all(['hooked', 'plain'].map((name) => runCli('agent', ['tail', name, '-n', '30', '--roster', roster], { env: env() })));
+      expect.fail(`start failed: ${JSON.stringify(start.doc)}\n${screens.map((r) => r.stdout + r.stderr).join('\n---\n')}`);
+    }
   });
 
   afterAll(async () => {
