@@ -7,7 +7,7 @@
 // way that lets two claimants win: whoever judged g free races for g+1, and g+1 has exactly one creator.
 // Claim files of a message are deleted only once its status is final; a late claimant that then wins a fresh
 // generation re-reads the status and steps back (the Ledger does that check), so deletion is harmless.
-import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, statSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isAlive, selfRef } from './proc.js';
@@ -48,7 +48,20 @@ export class ClaimStore {
 
   /** Drop all claim files of a message whose status is final. */
   remove(id: string): void {
-    rmSync(join(this.dir, id), { recursive: true, force: true });
+    const dir = join(this.dir, id);
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      for (const name of this.names(dir)) unlinkIfThere(join(dir, name));
+      try {
+        rmdirSync(dir);
+        return;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return;
+        // A late claimant linked a new generation in meanwhile (it will see the final status and step back).
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw ioError((error as Error).message, dir, error);
+      }
+    }
+    // Still being written to: the next collection removes it.
   }
 
   /** Ids that have claim files, and leftover temp files from crashed claimants are removed. */
@@ -113,6 +126,14 @@ function linkInto(temp: string, dir: string, name: string): boolean {
     }
   }
   return false;
+}
+
+function unlinkIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError((error as Error).message, path, error);
+  }
 }
 
 function readClaim(path: string): ClaimFile | undefined {
