@@ -100,7 +100,7 @@ async function benchStatus(): Promise<void> {
   const socket = newSocket('status');
   const names = Array.from({ length: 100 }, (_, i) => `agent${String(i).padStart(3, '0')}`);
   const roster = simRoster(socket, names);
-  const ctx = new Context({ roster: roster.path, socket });
+  const ctx = await new Context({ roster: roster.path, socket }).prepare();
   try {
     await startFleet(ctx, [], { wait: true });
     const host = new CountingHost();
@@ -152,7 +152,7 @@ async function benchStart(): Promise<void> {
   for (const count of [20]) {
     const socket = newSocket('start');
     const roster = simRoster(socket, Array.from({ length: count }, (_, i) => `s${i}`));
-    const ctx = new Context({ roster: roster.path, socket });
+    const ctx = await new Context({ roster: roster.path, socket }).prepare();
     try {
       const t0 = performance.now();
       await startFleet(ctx, [], { wait: false });
@@ -176,7 +176,7 @@ async function benchBroadcast(): Promise<void> {
   const names = Array.from({ length: 50 }, (_, i) => `b${String(i).padStart(2, '0')}`);
   const roster = simRoster(socket, names);
   const env = { ...process.env, MOSAIC_LEDGER_DIR: join(roster.dir, 'ledger') };
-  const ctx = new Context({ roster: roster.path, socket }, env);
+  const ctx = await new Context({ roster: roster.path, socket }, env).prepare();
   try {
     await startFleet(ctx, [], { wait: true });
     const rows: string[][] = [['method', 'confirmed', 'total']];

@@ -290,7 +290,8 @@ function addLog(parent: Command): void {
     action(async (io, agent: string | undefined, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
       const { parseSince, formatLogTable } = await core.ledger();
-      const records = ctx.ledger().list({
+      const { ledgerOf } = await import('../core/ledger.js');
+      const records = ledgerOf(ctx).list({
         ...(agent ? { agent } : {}),
         ...(typeof opts.since === 'string' ? { since: parseSince(opts.since) } : {}),
         ...(Array.isArray(opts.status) ? { status: opts.status as never } : {}),

@@ -16,7 +16,7 @@ export async function contextFrom(opts: CommonOptions): Promise<Context> {
     ...(opts.socket ? { socket: opts.socket } : {}),
     ...(opts.socketPath ? { socketPath: opts.socketPath } : {}),
     ...(opts.roster ? { roster: opts.roster } : {}),
-  });
+  }).prepare();
 }
 
 /** Run a long-lived command (tail --follow, deliver --watch) until Ctrl-C or SIGTERM aborts its signal. */

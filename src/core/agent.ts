@@ -10,6 +10,7 @@ import { agentAddress, resolveTarget } from './targets.js';
 import { sendMessage, type SendReport } from './send.js';
 import { detectSelf, localShortHostname } from './identity.js';
 import { parseEndpoint } from '../delivery/body.js';
+import { ledgerOf } from './ledger.js';
 
 export interface ResetInput {
   agent: string;
@@ -49,7 +50,7 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
     await transport.waitReady(launch);
     confirmed = true;
   } else {
-    const ledger = ctx.ledger();
+    const ledger = ledgerOf(ctx);
     const self = input.from ? parseEndpoint(input.from) : await detectSelf(ctx.env);
     const record = ledger.create({ kind: 'reset', from: self, to: { host: await transport.hostLabel(), session: agent.name }, body: command, text: command });
     ledger.startAttempt(record.id);

@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import { LocalHost } from '../host/local.js';
 import { createTransport } from '../transport/factory.js';
 import type { Transport } from '../transport/types.js';
-import { loadRoster } from '../roster/load.js';
+import { loadRosterValidator, readCachedRoster, readRoster } from '../roster/read.js';
 import { resolveRosterPath } from '../roster/paths.js';
 import type { Roster } from '../roster/schema.js';
-import { Ledger } from '../ledger/index.js';
 import { adHocSshHost, hostFor } from '../host/factory.js';
 
 /** Options every command accepts (socket and roster selection). */
@@ -34,16 +33,27 @@ export class Context {
     readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
-  private ledgerCache: Ledger | undefined;
-
-  /** The message ledger ($MOSAIC_LEDGER_DIR, else under $XDG_STATE_HOME/mosaic/fleet/). */
-  ledger(): Ledger {
-    this.ledgerCache ??= new Ledger(this.env.MOSAIC_LEDGER_DIR || Ledger.defaultDir(this.env));
-    return this.ledgerCache;
-  }
-
   rosterPath(): string {
     return resolveRosterPath({ flag: this.options.roster, env: this.env });
+  }
+
+  /** Make roster() answerable: take the roster from the cache when it vouches for the file, else load the validator
+   *  (yaml + zod) so roster() can check it. Every Context is prepared once before use. */
+  async prepare(): Promise<this> {
+    const path = this.rosterPath();
+    if (existsSync(path)) {
+      try {
+        const cached = readCachedRoster(path, this.env);
+        if (cached) {
+          this.rosterCache = cached;
+          return this;
+        }
+      } catch {
+        // unreadable: roster() reports it
+      }
+    }
+    await loadRosterValidator();
+    return this;
   }
 
   /** The roster, or null when none exists and `required` is false. An invalid roster always throws. */
@@ -56,7 +66,7 @@ export class Context {
       this.rosterCache = null;
       return null;
     }
-    this.rosterCache = loadRoster(path, { env: this.env });
+    this.rosterCache = readRoster(path, this.env);
     return this.rosterCache;
   }
 

@@ -3,6 +3,7 @@ import type { MessageRecord } from '../ledger/index.js';
 import type { Transport } from '../transport/types.js';
 import type { Context } from './context.js';
 import { resolveTarget } from './targets.js';
+import { ledgerOf } from './ledger.js';
 
 export interface DeliveredItem {
   id: string;
@@ -20,7 +21,7 @@ export interface DeliverPassReport {
 /** One pass over pending messages (and sends whose sender died mid-way): oldest first, in order per target,
  *  each at most once. A target that cannot take a message now keeps it (and the ones behind it) for a later pass. */
 export async function deliverPending(ctx: Context, options: { concurrency?: number } = {}): Promise<DeliverPassReport> {
-  const ledger = ctx.ledger();
+  const ledger = ledgerOf(ctx);
   const expired = ledger.expire().map((r) => r.id);
   const open = [...ledger.pending(), ...ledger.list({ crashed: true, status: ['sending'] }).filter((r) => !r.queued)];
   const byTarget = new Map<string, MessageRecord[]>();
@@ -43,7 +44,7 @@ export async function deliverPending(ctx: Context, options: { concurrency?: numb
 }
 
 async function drainTarget(ctx: Context, transport: Transport, target: string, records: MessageRecord[]): Promise<DeliveredItem[]> {
-  const ledger = ctx.ledger();
+  const ledger = ledgerOf(ctx);
   const out: DeliveredItem[] = [];
   for (const record of records) {
     if (!ledger.claim(record.id)) continue;

@@ -47,7 +47,7 @@ export async function runDemo(options: { socket?: string; busyMs?: number }): Pr
   }
   const rosterPath = join(dir, 'roster.yaml');
   writeFileSync(rosterPath, stringify(roster));
-  const ctx = new Context({ roster: rosterPath, socket });
+  const ctx = await new Context({ roster: rosterPath, socket }).prepare();
   const teardown = async () => {
     try {
       await stopFleet(ctx, [], { all: true });

@@ -6,6 +6,7 @@ import type { Context } from './context.js';
 import { detectSelf } from './identity.js';
 import { sendMessage, type SendReport } from './send.js';
 import type { Endpoint } from '../delivery/body.js';
+import { ledgerOf } from './ledger.js';
 
 /** Who "me" is for inbox/reply: --agent, else the tmux session this command runs in. */
 export async function whoAmI(ctx: Context, agent?: string): Promise<Endpoint> {
@@ -21,13 +22,13 @@ export async function whoAmI(ctx: Context, agent?: string): Promise<Endpoint> {
  *  other machines left here (see Transport.storeInboxCopy). */
 export async function readInbox(ctx: Context, me: Endpoint, n: number): Promise<MessageRecord[]> {
   const byId = new Map<string, MessageRecord>();
-  for (const r of ctx.ledger().inbox(me.session, n)) byId.set(r.id, r);
+  for (const r of ledgerOf(ctx).inbox(me.session, n)) byId.set(r.id, r);
   for (const r of readInboxCopies(ctx, me.session)) if (!byId.has(r.id)) byId.set(r.id, r);
   return [...byId.values()].sort((a, b) => a.created.localeCompare(b.created)).slice(-n);
 }
 
 function readInboxCopies(ctx: Context, session: string): MessageRecord[] {
-  const dir = join(dirname(ctx.ledger().dir), 'inbox', session);
+  const dir = join(dirname(ledgerOf(ctx).dir), 'inbox', session);
   if (!existsSync(dir)) return [];
   const out: MessageRecord[] = [];
   for (const f of readdirSync(dir).filter((name) => name.endsWith('.json'))) {

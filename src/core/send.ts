@@ -7,6 +7,7 @@ import type { Transport } from '../transport/types.js';
 import type { Context } from './context.js';
 import { detectSelf } from './identity.js';
 import { resolveTarget } from './targets.js';
+import { ledgerOf } from './ledger.js';
 
 export interface SendInput {
   target: string;
@@ -72,7 +73,7 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
   const target = where.target;
   const toHost = input.toHost ?? (await hostLabelOrUnknown(transport));
   if (input.queue && !(await canTakeNow(ctx, transport, target))) return queueMessage(ctx, { ...input, target }, from, toHost, meta);
-  const ledger = ctx.ledger();
+  const ledger = ledgerOf(ctx);
   let record: MessageRecord | undefined;
   const started = Date.now();
   try {
@@ -113,7 +114,7 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
 
 /** The message was delivered: a failure to leave its inbox copy is worth a warning, not a failed send. */
 async function leaveInboxCopy(ctx: Context, transport: Transport, session: string, id: string): Promise<void> {
-  const record = ctx.ledger().get(id);
+  const record = ledgerOf(ctx).get(id);
   if (!record) return;
   try {
     await transport.storeInboxCopy(session, record);
@@ -134,7 +135,7 @@ async function hostLabelOrUnknown(transport: Transport): Promise<string> {
 
 /** A message that never reached a pane (unknown target, dead pane, no server) still gets a record. */
 function recordFailure(ctx: Context, input: SendInput, from: Endpoint, toHost: string, detail: string, meta: SendMeta): void {
-  const ledger = ctx.ledger();
+  const ledger = ledgerOf(ctx);
   const r = ledger.create({ kind: meta.kind ?? 'send', from, to: { host: toHost, session: sessionOf(input.target) }, body: input.body, text: input.body, ...(meta.group ? { group: meta.group } : {}) });
   ledger.finishAttempt(r.id, 'failed', { detail });
 }
@@ -156,7 +157,7 @@ async function canTakeNow(ctx: Context, transport: Transport, target: string): P
 async function queueMessage(ctx: Context, input: SendInput, from: Endpoint, toHost: string, meta: SendMeta): Promise<SendReport> {
   const to = { host: toHost, session: sessionOf(input.target) };
   const text = buildText(input.body, from, to, { preamble: input.preamble, raw: input.raw });
-  const record = ctx.ledger().create({
+  const record = ledgerOf(ctx).create({
     kind: meta.kind ?? 'send',
     from,
     to,

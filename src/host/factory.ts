@@ -1,7 +1,8 @@
 // Which Host object serves a roster host name: this machine, or an ssh host from roster.hosts.
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../roster/names.js';
-import { LOCAL_HOST, type HostSpec } from '../roster/schema.js';
+import { LOCAL_HOST } from '../roster/constants.js';
+import type { HostSpec } from '../roster/schema.js';
 import { LocalHost } from './local.js';
 import { SshHost, type SshHostOptions } from './ssh.js';
 import type { Host } from './types.js';

@@ -5,7 +5,7 @@ import type { Finding } from './describe.js';
 import { didYouMeanSuffix } from './names.js';
 import { expandPath } from './paths.js';
 import type { RosterSource, ValuePath } from './positions.js';
-import { BUILTIN_RUNTIMES, DEFAULT_HOLDER_SESSION, LOCAL_HOST, isBuiltinRuntime } from './schema.js';
+import { BUILTIN_RUNTIMES, DEFAULT_HOLDER_SESSION, LOCAL_HOST, isBuiltinRuntime } from './constants.js';
 
 export interface CheckContext {
   source: RosterSource;

@@ -1,14 +1,16 @@
 // Reads a roster file and validates it, reporting every problem at its exact line and column.
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { FleetError } from '../errors.js';
+import { INIT_HINT, readRosterText } from './read.js';
 import { checkRoster } from './checks.js';
 import { describeIssue, valueAt, type Finding } from './describe.js';
 import { RosterError, dottedPath, sortIssues, type RosterIssue } from './issues.js';
-import { expandPath } from './paths.js';
 import { RosterSource } from './positions.js';
-import { LOCAL_HOST, RosterSchema, type Roster } from './schema.js';
+import { RosterSchema, type Roster } from './schema.js';
+import { absolutize } from './absolute.js';
+
+export { INIT_HINT };
 
 export interface ParseRosterOptions {
   /** Check that local agents' working directories exist (default true). */
@@ -17,23 +19,9 @@ export interface ParseRosterOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export const INIT_HINT = 'mosaic-fleet init --profile minimal --write';
-
 /** Read and validate the roster at `path`. */
 export function loadRoster(path: string, options: ParseRosterOptions = {}): Roster {
   return parseRoster(readRosterText(path), path, options);
-}
-
-function readRosterText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new FleetError('ROSTER_MISSING', `roster not found: ${path}`, { hint: `${INIT_HINT} --roster ${path}`, details: { file: path }, cause: error });
-    }
-    throw new FleetError('ROSTER_INVALID', `cannot read roster ${path}: ${(error as Error).message}`, { details: { file: path }, cause: error });
-  }
 }
 
 /**
@@ -42,6 +30,11 @@ function readRosterText(path: string): string {
  * Local agents come back with an absolute working_directory (~, $HOME and relative paths resolved).
  */
 export function parseRoster(text: string, file: string, options: ParseRosterOptions = {}): Roster {
+  return absolutize(validateRoster(text, file, options), options.env ?? process.env, dirname(resolve(file)));
+}
+
+/** parseRoster without the path resolution: the roster as written, defaults filled in (what the cache keeps). */
+export function validateRoster(text: string, file: string, options: ParseRosterOptions = {}): Roster {
   const env = options.env ?? process.env;
   const baseDir = dirname(resolve(file));
   const lineCounter = new LineCounter();
@@ -60,7 +53,7 @@ export function parseRoster(text: string, file: string, options: ParseRosterOpti
   if (transport !== undefined && findings.length === 0) throw transportUnavailable(file, source);
   if (transport !== undefined) findings.push(transport);
   if (findings.length > 0 || !parsed.success) throw new RosterError(file, sortIssues(findings.map((f) => toIssue(f, file, source))));
-  return absolutize(parsed.data, env, baseDir);
+  return parsed.data;
 }
 
 function syntaxIssue(error: YAMLError, file: string, source: RosterSource): RosterIssue {
@@ -90,21 +83,4 @@ function transportUnavailable(file: string, source: RosterSource): FleetError {
     hint: 'use transport: tmux',
     details: { file, line, column, path: 'transport' },
   });
-}
-
-// Paths are resolved once here, against the roster file's directory, so later code never guesses a base.
-function absolutize(roster: Roster, env: NodeJS.ProcessEnv, baseDir: string): Roster {
-  const agents = roster.agents.map((agent) => {
-    const isLocal = agent.host === undefined || agent.host === LOCAL_HOST;
-    if (!isLocal) return agent; // a remote ~ belongs to the remote account
-    const dir = agent.working_directory ?? roster.defaults.working_directory;
-    return { ...agent, working_directory: expandPath(dir, env, baseDir) };
-  });
-  const hosts = Object.fromEntries(
-    Object.entries(roster.hosts).map(([name, host]) => [
-      name,
-      host.identity_file === undefined ? host : { ...host, identity_file: expandPath(host.identity_file, env, baseDir) },
-    ]),
-  );
-  return { ...roster, agents, hosts };
 }

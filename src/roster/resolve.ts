@@ -2,14 +2,8 @@
 import type { PiSkillMode } from '../runtimes/pi-skills.js';
 import { DEFAULT_KICKSTART_TEMPLATE } from './kickstart.js';
 import { expandPath } from './paths.js';
-import {
-  LOCAL_HOST,
-  isBuiltinRuntime,
-  type AgentSpec,
-  type BuiltinRuntime,
-  type Launcher,
-  type Roster,
-} from './schema.js';
+import { LOCAL_HOST, isBuiltinRuntime, type BuiltinRuntime, type Launcher } from './constants.js';
+import type { AgentSpec, Roster } from './schema.js';
 
 export const DEFAULT_AGENT_CLASS = 'implementer';
 

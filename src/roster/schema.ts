@@ -1,39 +1,22 @@
 // The roster's one zod schema: the source of its TypeScript types, its validation and the committed JSON Schema.
 import * as z from 'zod';
-import { PI_SKILL_MODES } from '../runtimes/pi-skills.js';
 import { AGENT_NAME_PATTERN, checkSessionName } from './names.js';
+import {
+  AGENT_CLASSES,
+  BUILTIN_RUNTIMES,
+  DEFAULT_HOLDER_SESSION,
+  DEFAULT_SOCKET_NAME,
+  DELIVERY_RECEIPTS,
+  LAUNCHERS,
+  PI_SKILL_MODES,
+  TRANSPORTS,
+} from './constants.js';
 
-export const BUILTIN_RUNTIMES = ['claude', 'codex', 'pi', 'opencode', 'shell', 'sim'] as const;
-export type BuiltinRuntime = (typeof BUILTIN_RUNTIMES)[number];
-
-export const AGENT_CLASSES = [
-  'orchestrator',
-  'implementer',
-  'reviewer',
-  'security_reviewer',
-  'final_reviewer',
-  'enhancer',
-  'canary',
-] as const;
-export type AgentClass = (typeof AGENT_CLASSES)[number];
-
-export const TRANSPORTS = ['tmux', 'matrix'] as const;
-export const LAUNCHERS = ['direct', 'mosaic'] as const;
-export type Launcher = (typeof LAUNCHERS)[number];
-export { PI_SKILL_MODES };
-
-/** The host name agents use when they run on this machine. */
-export const LOCAL_HOST = 'local';
-export const DEFAULT_SOCKET_NAME = 'mosaic-factory';
-export const DEFAULT_HOLDER_SESSION = '_holder';
+export * from './constants.js';
 
 const SOCKET_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/u;
 const KEY_PATTERN = /^[A-Za-z0-9_-]+$/u;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/u;
-
-export function isBuiltinRuntime(name: string): name is BuiltinRuntime {
-  return (BUILTIN_RUNTIMES as readonly string[]).includes(name);
-}
 
 // A refinement so the message names the exact tmux problem; the pattern feeds editors through the JSON Schema.
 function sessionNameSchema(label: string) {
@@ -89,7 +72,6 @@ const TmuxSchema = z
   })
   .meta({ description: 'the dedicated tmux server' });
 
-export const DELIVERY_RECEIPTS = ['screen', 'hook'] as const;
 const DeliveryReceiptSchema = z.enum(DELIVERY_RECEIPTS).meta({
   description: "how a send is confirmed: screen (always), or hook = also the REPL's prompt-submit hook where it has one (Claude Code's UserPromptSubmit)",
 });

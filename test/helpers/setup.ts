@@ -11,9 +11,10 @@ delete process.env.MOSAIC_FLEET_ROSTER;
 // Ledger, roster and caches follow each test's temp HOME.
 delete process.env.XDG_STATE_HOME;
 delete process.env.XDG_CONFIG_HOME;
-delete process.env.XDG_CACHE_HOME;
 delete process.env.MOSAIC_HOME;
 delete process.env.MOSAIC_LEDGER_DIR;
+// The roster cache goes to a private directory, never the developer's ~/.cache.
+process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'mft-cache-'));
 if (!process.env.MOSAIC_TEST_KEEP_TMUX_TMPDIR) {
   process.env.TMUX_TMPDIR = mkdtempSync(join(tmpdir(), 'mft-tmux-'));
 }

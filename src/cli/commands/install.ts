@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import { ExitCode } from '../../errors.js';
-import { installSystemd, type FileReport, type InstallSystemdReport } from '../../systemd/install.js';
-import { installTools, type InstallToolsReport } from '../../tools/install.js';
+import type { FileReport, InstallSystemdReport } from '../../systemd/install.js';
+import type { InstallToolsReport } from '../../tools/install.js';
 import { action } from '../action.js';
 import { examples } from '../common.js';
 import { printJson, processIo, type Io } from '../io.js';
@@ -31,6 +31,7 @@ function addInstallSystemd(parent: Command, io: Io): void {
   examples(cmd, ['mosaic-fleet install-systemd --dry-run', 'mosaic-fleet install-systemd --enable', 'systemctl --user start mosaic-tmux-holder.service']);
   cmd.action(
     action(async (_io, opts: { unitDir?: string; dryRun?: boolean; enable?: boolean; roster?: string; json?: boolean }) => {
+      const { installSystemd } = await import('../../systemd/install.js');
       const report = await installSystemd({
         ...(opts.unitDir ? { unitDir: opts.unitDir } : {}),
         ...(opts.roster ? { roster: opts.roster } : {}),
@@ -55,6 +56,7 @@ function addInstallTools(parent: Command, io: Io): void {
   examples(cmd, ['mosaic-fleet install-tools', "~/.config/mosaic/tools/tmux/agent-send.sh -s '=coder0' -m 'status?'"]);
   cmd.action(
     action(async (_io, opts: { dir?: string; dryRun?: boolean; json?: boolean }) => {
+      const { installTools } = await import('../../tools/install.js');
       const report = installTools({ ...(opts.dir ? { dir: opts.dir } : {}), dryRun: Boolean(opts.dryRun) });
       if (opts.json) printJson(io, { ok: true, ...report });
       else printToolsReport(io, report);
