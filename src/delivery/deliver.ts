@@ -186,7 +186,8 @@ export async function confirmEnter(
     if (!bodyVisible(last, text, profile)) {
       const queued = last.state.queued || (wasBusy && last.state.busy);
       if (queued) return { status: 'queued', enters, pasted: true };
-      if (opts.receipt) return awaitReceipt(opts.receipt, text, enters);
+      // Slash commands are the REPL's own (Claude runs /clear without its prompt hook): the screen's word is final.
+      if (opts.receipt && !text.startsWith('/')) return awaitReceipt(opts.receipt, text, enters);
       return { status: 'submitted', enters, pasted: true };
     }
     if (Date.now() >= deadline) break;

@@ -46,6 +46,13 @@ describe('deliver with a prompt-submit receipt', () => {
     expect(sim.submits().map((e) => e.text)).toEqual([text]);
   });
 
+  it('does not wait for the hook on a slash command, which the REPL runs itself', async () => {
+    const outcome = await deliver(tmux, await pane(), '/clear', simProfile, { receipt: new ReceiptReader(new LocalHost(), receiptName) });
+    expect(outcome.status).toBe('submitted');
+    expect(outcome.detail).toBeUndefined();
+    expect(sim.events().filter((e) => e.kind === 'command').map((e) => e.text)).toEqual(['/clear']);
+  });
+
   it('falls back to the screen, and says so, when the hook stays silent', async () => {
     const text = '[h:a -> h:hooked] the hook never reports';
     const outcome = await deliver(tmux, await pane(), text, simProfile, { receipt: new ReceiptReader(new LocalHost(), receiptName) });
