@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { LocalHost } from '../host/local.js';
 import { createTransport } from '../transport/factory.js';
 import type { Transport } from '../transport/types.js';
-import { loadRosterValidator, readCachedRoster, readRoster } from '../roster/read.js';
+import { loadRosterValidator, readCachedRoster, validateRosterFile } from '../roster/read.js';
 import { resolveRosterPath } from '../roster/paths.js';
 import type { Roster } from '../roster/schema.js';
 import { adHocSshHost, hostFor } from '../host/factory.js';
@@ -38,7 +38,7 @@ export class Context {
   }
 
   /** Make roster() answerable: take the roster from the cache when it vouches for the file, else load the validator
-   *  (yaml + zod) so roster() can check it. Every Context is prepared once before use. */
+   *  (yaml + zod) so roster() can check it in full. Every Context is prepared once before use. */
   async prepare(): Promise<this> {
     const path = this.rosterPath();
     if (existsSync(path)) {
@@ -66,7 +66,8 @@ export class Context {
       this.rosterCache = null;
       return null;
     }
-    this.rosterCache = readRoster(path, this.env);
+    // prepare() already asked the cache: whatever is left needs the full validation.
+    this.rosterCache = validateRosterFile(path, this.env);
     return this.rosterCache;
   }
 

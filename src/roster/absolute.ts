@@ -2,11 +2,15 @@ import { LOCAL_HOST } from './constants.js';
 import { expandPath } from './paths.js';
 import type { Roster } from './schema.js';
 
+/** An agent on this machine: no host, or the local one. */
+export function isLocalAgent(agent: { host?: string | undefined }): boolean {
+  return agent.host === undefined || agent.host === LOCAL_HOST;
+}
+
 // Paths are resolved once here, against the roster file's directory, so later code never guesses a base.
 export function absolutize(roster: Roster, env: NodeJS.ProcessEnv, baseDir: string): Roster {
   const agents = roster.agents.map((agent) => {
-    const isLocal = agent.host === undefined || agent.host === LOCAL_HOST;
-    if (!isLocal) return agent; // a remote ~ belongs to the remote account
+    if (!isLocalAgent(agent)) return agent; // a remote ~ belongs to the remote account
     const dir = agent.working_directory ?? roster.defaults.working_directory;
     return { ...agent, working_directory: expandPath(dir, env, baseDir) };
   });

@@ -6,9 +6,8 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FleetError } from '../errors.js';
-import { absolutize } from './absolute.js';
-import { LOCAL_HOST } from './constants.js';
-import { expandPath, homeDir } from './paths.js';
+import { absolutize, isLocalAgent } from './absolute.js';
+import { homeDir } from './paths.js';
 import type { Roster } from './schema.js';
 
 export const INIT_HINT = 'mosaic-fleet init --profile minimal --write';
@@ -41,19 +40,23 @@ export function readCachedRoster(path: string, env: NodeJS.ProcessEnv = process.
 /** Read and validate the roster at `path`, through the cache. Synchronous: loadRosterValidator() must have run,
  *  unless the cache answers. */
 export function readRoster(path: string, env: NodeJS.ProcessEnv = process.env): Roster {
+  return readCachedRoster(path, env) ?? validateRosterFile(path, env);
+}
+
+/** Validate the roster at `path` in full (no cache lookup) and remember it in the cache when it passes. */
+export function validateRosterFile(path: string, env: NodeJS.ProcessEnv = process.env): Roster {
+  if (!validate) throw new Error('internal: the roster validator is not loaded (await loadRosterValidator() first)');
   const text = readRosterText(path);
   const file = resolve(path);
-  const cached = fromCache(file, text, env);
-  if (cached) return cached;
-  if (!validate) throw new Error('internal: the roster validator is not loaded (await loadRosterValidator() first)');
   const roster = validate(text, path, { env });
   writeCache(cacheFile(file, env), cacheKey(file, text), roster);
   return absolutize(roster, env, dirname(file));
 }
 
 function fromCache(file: string, text: string, env: NodeJS.ProcessEnv): Roster | null {
-  const roster = readCache(cacheFile(file, env), cacheKey(file, text));
-  return roster && directoriesExist(roster, env, dirname(file)) ? absolutize(roster, env, dirname(file)) : null;
+  const cached = readCache(cacheFile(file, env), cacheKey(file, text));
+  const roster = cached && absolutize(cached, env, dirname(file));
+  return roster && directoriesExist(roster) ? roster : null;
 }
 
 function cacheFile(file: string, env: NodeJS.ProcessEnv): string {
@@ -104,11 +107,11 @@ function writeCache(path: string, key: string, roster: Roster): void {
 }
 
 // The validator checks that local working directories exist; the cache re-checks, and a miss reports it in full.
-function directoriesExist(roster: Roster, env: NodeJS.ProcessEnv, baseDir: string): boolean {
+function directoriesExist(roster: Roster): boolean {
   return roster.agents.every((agent) => {
-    if (agent.host !== undefined && agent.host !== LOCAL_HOST) return true;
+    if (!isLocalAgent(agent)) return true;
     try {
-      return statSync(expandPath(agent.working_directory ?? roster.defaults.working_directory, env, baseDir)).isDirectory();
+      return statSync(agent.working_directory!).isDirectory();
     } catch {
       return false;
     }
