@@ -3,7 +3,7 @@ import type { InputEvent } from '../../src/sim/input.js';
 import { BUSY_FOOTER, DIM, IDLE_FOOTER, PROMPT, QUEUED_PLACEHOLDER, UNDIM, frameToAnsi, renderFrame, wrap } from '../../src/sim/render.js';
 import { applyInput, createState, type SimConfig, type SimState } from '../../src/sim/state.js';
 
-const config: SimConfig = { name: 'r1', swallowMs: 0, busyMs: 0, ignoreEnter: false, placeholderLines: 2 };
+const config: SimConfig = { name: 'r1', swallowMs: 0, busyMs: 0, ignoreEnter: false, placeholderLines: 2, enterNewlineMs: 0, ignoreEnters: 0 };
 const size = { columns: 40, rows: 20 };
 
 function stateAfter(events: InputEvent[], overrides: Partial<SimConfig> = {}, now = 0): SimState {
