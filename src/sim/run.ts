@@ -31,6 +31,8 @@ export function runSim(options: SimOptions): void {
   let wedged = false;
   let discarding = false;
   let held: InputEvent[] = [];
+  // A paused stdin no longer keeps the event loop alive; a wedged REPL must not simply exit.
+  let keepAlive: NodeJS.Timeout | undefined;
   let submitted = 0;
 
   // One write per record: each line is appended whole, so a reader never sees half a record.
@@ -55,6 +57,7 @@ export function runSim(options: SimOptions): void {
     exiting = true;
     clearTimeout(wakeTimer);
     clearTimeout(escapeTimer);
+    clearInterval(keepAlive);
     restoreTerminal();
     stdout.write('\r\n');
     process.exit(code);
@@ -90,6 +93,7 @@ export function runSim(options: SimOptions): void {
     if (wedged || exiting) return;
     wedged = true;
     stdin.pause();
+    keepAlive = setInterval(() => undefined, 60_000);
     writeLog(logRecord(state, 'wedge', Date.now(), { reason }));
   };
 
@@ -134,6 +138,7 @@ export function runSim(options: SimOptions): void {
   const resume = (reason: string): void => {
     if (!wedged || exiting) return;
     wedged = false;
+    clearInterval(keepAlive);
     writeLog(logRecord(state, 'resume', Date.now(), { reason, dropped: options.wedgeDrop }));
     if (options.wedgeDrop) discardPendingInput();
     else {
