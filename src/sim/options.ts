@@ -59,7 +59,8 @@ Wedging (stop reading input and drawing, like a stopped process)
 Ground truth
   --log FILE               append one JSON line per event (env MOSAIC_SIM_LOG): start, paste, enter (with its
                            action: submitted, command, newline, ignored, swallowed, empty), submit (queued or not),
-                           swallowed, command, wedge, resume, exit
+                           turn (a message's turn starts), clear (C-u/C-c emptied a draft), swallowed, command
+                           (with queued messages a reset discarded), wedge, resume, exit
   --help                   show this help
 `;
 

@@ -84,7 +84,9 @@ export function runSim(options: SimOptions): void {
   };
 
   const onWake = (): void => {
-    state = advance(state, Date.now()).state;
+    const step = advance(state, Date.now());
+    state = step.state;
+    runEffects(step.effects);
     draw();
     scheduleWake();
   };

@@ -41,7 +41,7 @@ export interface SimState {
   readonly queue: readonly string[];
 }
 
-export type LogKind = 'start' | 'paste' | 'enter' | 'submit' | 'swallowed' | 'command' | 'wedge' | 'resume' | 'exit';
+export type LogKind = 'start' | 'paste' | 'enter' | 'submit' | 'turn' | 'clear' | 'swallowed' | 'command' | 'wedge' | 'resume' | 'exit';
 
 /** What one Enter key did: the ground truth a delivery verdict is checked against. */
 export type EnterAction = 'submitted' | 'command' | 'newline' | 'ignored' | 'swallowed' | 'empty';
@@ -57,9 +57,11 @@ export interface LogRecord {
   /** wedge/resume: why (signal, wedge-after) and, on resume, whether held input was dropped. */
   reason?: string;
   dropped?: boolean;
+  /** command: queued messages a reset threw away before their turn (the REPL took them, then never ran them). */
+  discarded?: string[];
 }
 
-type LogExtra = Pick<LogRecord, 'text' | 'queued' | 'action' | 'reason' | 'dropped'>;
+type LogExtra = Pick<LogRecord, 'text' | 'queued' | 'action' | 'reason' | 'dropped' | 'discarded'>;
 
 export type Effect = { kind: 'log'; record: LogRecord } | { kind: 'exit'; code: number };
 
@@ -101,16 +103,26 @@ export function draftDisplay(state: SimState): string {
   return state.draft.map((s) => s.label ?? s.text).join('');
 }
 
-/** Finish every turn whose busy time has passed and start the queued ones, oldest first. */
+/** Finish every turn whose busy time has passed and start the queued ones, oldest first (a `turn` record each). */
 export function advance(state: SimState, now: number): Step {
   let next = state;
-  while (next.turn && next.turn.endsAt <= now) next = finishTurn(next);
-  return { state: next, effects: [] };
+  const effects: Effect[] = [];
+  while (next.turn && next.turn.endsAt <= now) {
+    const step = finishTurn(next);
+    next = step.state;
+    effects.push(...step.effects);
+  }
+  return { state: next, effects };
 }
 
-/** Apply one input event at time `now`. */
+/** Apply one input event at time `now` (turns that ended before it are finished first). */
 export function applyInput(state: SimState, event: InputEvent, now: number): Step {
-  const current = advance(state, now).state;
+  const before = advance(state, now);
+  const step = applyEvent(before.state, event, now);
+  return before.effects.length === 0 ? step : { state: step.state, effects: [...before.effects, ...step.effects] };
+}
+
+function applyEvent(current: SimState, event: InputEvent, now: number): Step {
   switch (event.kind) {
     case 'text':
       return unchanged(appendTyped(current, event.text));
@@ -119,13 +131,18 @@ export function applyInput(state: SimState, event: InputEvent, now: number): Ste
     case 'backspace':
       return unchanged(deleteBack(current));
     case 'clear':
-      return unchanged({ ...current, draft: [] });
     case 'interrupt':
       // C-c only clears a draft: quitting on it would lose the agent, and an empty box ignores it.
-      return unchanged(current.draft.length > 0 ? { ...current, draft: [] } : current);
+      return clearDraft(current, now);
     case 'enter':
       return pressEnter(current, now);
   }
+}
+
+function clearDraft(state: SimState, now: number): Step {
+  if (state.draft.length === 0) return unchanged(state);
+  const cleared = { ...state, draft: [] };
+  return { state: cleared, effects: [log(cleared, 'clear', now, { text: draftText(state) })] };
 }
 
 function unchanged(state: SimState): Step {
@@ -226,7 +243,7 @@ function submitMessage(state: SimState, text: string, now: number): Step {
   const queued = state.turn !== null;
   const records = [log(state, 'enter', now, { text, action: 'submitted', queued }), log(state, 'submit', now, { text, queued })];
   if (queued) return { state: { ...state, queue: [...state.queue, text] }, effects: records };
-  return { state: startTurn(state, text, now), effects: records };
+  return { state: startTurn(state, text, now), effects: [...records, log(state, 'turn', now, { text, queued: false })] };
 }
 
 function startTurn(state: SimState, text: string, startedAt: number): SimState {
@@ -235,13 +252,14 @@ function startTurn(state: SimState, text: string, startedAt: number): SimState {
   return { ...shown, turn: { text, startedAt, endsAt: startedAt + state.config.busyMs } };
 }
 
-function finishTurn(state: SimState): SimState {
+function finishTurn(state: SimState): Step {
   const turn = state.turn!;
   const replied = withEntry({ ...state, turn: null }, replyFor(state, turn.text));
   const [next, ...rest] = replied.queue;
-  if (next === undefined) return replied;
+  if (next === undefined) return unchanged(replied);
   // The queued turn starts when the previous one ended, so a late timer does not stretch the schedule.
-  return startTurn({ ...replied, queue: rest }, next, turn.endsAt);
+  const started = startTurn({ ...replied, queue: rest }, next, turn.endsAt);
+  return { state: started, effects: [log(started, 'turn', turn.endsAt, { text: next, queued: true })] };
 }
 
 function resetSession(state: SimState, text: string, now: number): Step {
@@ -255,7 +273,8 @@ function resetSession(state: SimState, text: string, now: number): Step {
     lastPasteEndAt: null,
     entersSincePaste: 0,
   };
-  return { state: fresh, effects: [log(fresh, 'command', now, { text })] };
+  const discarded = state.queue.length > 0 ? { discarded: [...state.queue] } : {};
+  return { state: fresh, effects: [log(fresh, 'command', now, { text, ...discarded })] };
 }
 
 function replyFor(state: SimState, text: string): TranscriptEntry {

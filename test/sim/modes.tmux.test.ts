@@ -68,6 +68,10 @@ describe.each(LAYOUTS)('layout %s in tmux', (layout) => {
       ['second', true],
     ]);
     expect(sim.kinds('enter').map((r) => r.action)).toEqual(['submitted', 'submitted']);
+    expect(sim.kinds('turn').map((r) => [r.text, r.queued])).toEqual([
+      ['first 🚀 漢字 e\u0301', false],
+      ['second', true],
+    ]);
     expect(sim.lines()).toContain(`${USER[layout]}second`);
     expect(QUEUED[layout].test(sim.screen())).toBe(false);
     expect(sim.screen()).toContain('Ask anything');
@@ -150,7 +154,7 @@ describe('sim modes in tmux', () => {
 
     sim.signal('SIGUSR2');
     await waitFor('submit after resume', () => sim.kinds('submit')[0], WAIT_MS);
-    expect(sim.records().map((r) => r.kind)).toEqual(['start', 'wedge', 'resume', 'paste', 'enter', 'submit']);
+    expect(sim.records().map((r) => r.kind)).toEqual(['start', 'wedge', 'resume', 'paste', 'enter', 'submit', 'turn']);
     expect(sim.kinds('wedge')[0]).toMatchObject({ reason: 'SIGUSR1' });
     expect(sim.kinds('resume')[0]).toMatchObject({ reason: 'SIGUSR2', dropped: false });
     expect(sim.kinds('submit')[0]!.text).toBe('sent while wedged');

@@ -79,6 +79,7 @@ describe('sim options', () => {
     for (const flag of flags) expect(HELP).toContain(flag);
     for (const variable of ['MOSAIC_AGENT_NAME', 'MOSAIC_SIM_LAYOUT', 'MOSAIC_SIM_PLACEHOLDER', 'MOSAIC_SIM_PLACEHOLDER_STYLE', 'MOSAIC_SIM_ENTER_NEWLINE_MS',
       'MOSAIC_SIM_IGNORE_ENTERS', 'MOSAIC_SIM_WEDGE_DROP', 'MOSAIC_SIM_WEDGE_AFTER', 'MOSAIC_SIM_IGNORE_ENTER=1', 'MOSAIC_SIM_LOG']) expect(HELP).toContain(variable);
+    for (const kind of ['start', 'paste', 'enter', 'submit', 'turn', 'clear', 'swallowed', 'command', 'wedge', 'resume', 'exit']) expect(HELP).toContain(kind);
     for (const line of HELP.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
   });
 

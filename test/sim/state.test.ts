@@ -30,9 +30,9 @@ function run(config: Partial<SimConfig>, events: Array<[number, InputEvent | 'ti
   return { state, logs: all.filter(isOutcome), effects: outcomes(effects), all };
 }
 
-/** The records about outcomes (submit, command, ...), without the paste and enter records of every key. */
+/** The records the first tests are about (submit, command, ...), without paste, enter, turn and clear records. */
 function isOutcome(record: LogRecord): boolean {
-  return record.kind !== 'paste' && record.kind !== 'enter';
+  return record.kind !== 'paste' && record.kind !== 'enter' && record.kind !== 'turn' && record.kind !== 'clear';
 }
 
 function outcomes(effects: Effect[]): Effect[] {
@@ -129,7 +129,7 @@ describe('sim state machine', () => {
     expect(userTexts(state)).toEqual(['✓ New session started']);
     expect(state.turn).toBeNull();
     expect(state.queue).toEqual([]);
-    expect(logs.at(-1)).toEqual({ ts: 100, name: 'a1', session: 2, kind: 'command', text: '/clear' });
+    expect(logs.at(-1)).toEqual({ ts: 100, name: 'a1', session: 2, kind: 'command', text: '/clear', discarded: ['queued'] });
     const again = applyInput(applyInput(state, type('/new please'), 200).state, enter, 200);
     expect(again.state.session).toBe(3);
     expect(outcomes(again.effects)).toEqual([{ kind: 'log', record: { ts: 200, name: 'a1', session: 3, kind: 'command', text: '/new please' } }]);
@@ -235,6 +235,7 @@ describe('sim state machine', () => {
       ['enter', 'swallowed', 'one', null],
       ['enter', 'submitted', 'one', false],
       ['submit', null, 'one', false],
+      ['turn', null, 'one', false],
       ['enter', 'empty', '', null],
       ['enter', 'submitted', 'two', true],
       ['submit', null, 'two', true],
@@ -295,5 +296,39 @@ describe('sim state machine', () => {
       [1, enter],
     ]);
     expect(all.filter((r) => r.kind === 'paste' || r.kind === 'submit').map((r) => r.text)).toEqual(['a\tb\n\tc', 'a\tb\n\tc']);
+  });
+  it('logs the start of each turn: queued messages run later, in the order they were taken', () => {
+    const { all, state } = run({ busyMs: 1000 }, [
+      [0, paste('one')],
+      [0, enter],
+      [100, paste('two')],
+      [100, enter],
+      [200, paste('three')],
+      [200, enter],
+      [2500, 'tick'],
+    ]);
+    expect(all.filter((r) => r.kind === 'submit' || r.kind === 'turn').map((r) => [r.kind, r.ts, r.text, r.queued])).toEqual([
+      ['submit', 0, 'one', false],
+      ['turn', 0, 'one', false],
+      ['submit', 100, 'two', true],
+      ['submit', 200, 'three', true],
+      ['turn', 1000, 'two', true],
+      ['turn', 2000, 'three', true],
+    ]);
+    expect(state.turn?.text).toBe('three');
+  });
+
+  it('logs a draft cleared by C-u or C-c, and nothing for an empty box', () => {
+    const { all } = run({}, [
+      [0, paste('mine')],
+      [1, { kind: 'interrupt' }],
+      [2, { kind: 'clear' }],
+      [3, type('typed')],
+      [4, { kind: 'clear' }],
+    ]);
+    expect(all.filter((r) => r.kind === 'clear').map((r) => [r.ts, r.text])).toEqual([
+      [1, 'mine'],
+      [4, 'typed'],
+    ]);
   });
 });
