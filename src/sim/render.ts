@@ -62,6 +62,11 @@ export function renderFrame(state: SimState, now: number, size: Size, view: View
   return { lines, cursor: { row: Math.max(0, Math.min(lines.length - 1, row)), col: Math.min(width - 1, parts.cursor.col) } };
 }
 
+/** The header row a layout draws for an agent, e.g. to wait for a sim of that layout to be up. */
+export function headerOf(layout: LayoutName, name: string, session = 1): string {
+  return LAYOUTS[layout].header(name, session);
+}
+
 /** Turn a frame into terminal output: clear, home, rows, then park the cursor in the input area. */
 export function frameToAnsi(frame: Frame): string {
   return `\x1b[H\x1b[2J${frame.lines.join('\r\n')}\x1b[${frame.cursor.row + 1};${frame.cursor.col + 1}H`;

@@ -1,6 +1,6 @@
 // The sim's layouts and modes in a real tmux pane: what tmux really shows, and what the sim's log says it did.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LayoutName } from '../../src/sim/render.js';
+import { LAYOUT_NAMES, headerOf, type LayoutName } from '../../src/sim/render.js';
 import { waitFor } from '../helpers/tmux.js';
 import { WAIT_MS, assertBuilt, closeAll, openSim, type SimPane } from './pane.js';
 
@@ -14,6 +14,9 @@ const HEADER: Record<LayoutName, string> = {
   double: '== t1 :: session 1 ==',
   dashed: '[dashed] t1 / session 1',
 };
+it('names each layout header as headerOf() says', () => {
+  for (const layout of LAYOUT_NAMES) expect(headerOf(layout, 't1')).toBe(HEADER[layout]);
+});
 const BUSY: Record<LayoutName, RegExp> = {
   claude: /✻ Working… \(\d+s\)/,
   rounded: /Thinking… \(esc to cancel, \d+s\)/,

@@ -16,12 +16,15 @@ export const bareLayout: Layout = {
     const last = lines[lines.length - 1]!;
     const cursorCol = draftDisplay(state) === '' ? BARE_PROMPT.length : textWidth(last);
     return {
-      header: [truncate(`simrepl · ${safeName(state.config.name)} · session ${state.session}`, width)],
+      header: [truncate(bareLayout.header(state.config.name, state.session), width)],
       activity,
       bottom: lines,
       box: { start: 0, end: lines.length },
       cursor: { row: lines.length - 1, col: Math.min(width - 1, cursorCol) },
     };
+  },
+  header(name: string, session: number): string {
+    return `simrepl · ${safeName(name)} · session ${session}`;
   },
   entryRows(entry: TranscriptEntry, width: number): string[] {
     if (entry.kind === 'user') return block(entry.text, BARE_PROMPT, BARE_MORE, width);

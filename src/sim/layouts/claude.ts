@@ -12,7 +12,7 @@ export const BUSY_FOOTER = '  esc to interrupt';
 const INDENT = '  ';
 
 export function headerFor(state: SimState): string {
-  return `sim · ${safeName(state.config.name)} · session ${state.session}`;
+  return claudeLayout.header(state.config.name, state.session);
 }
 
 export const claudeLayout: Layout = {
@@ -26,6 +26,9 @@ export const claudeLayout: Layout = {
       box: { start: 1, end: 1 + box.lines.length },
       cursor: { row: box.lines.length, col: box.cursorCol },
     };
+  },
+  header(name: string, session: number): string {
+    return `sim · ${safeName(name)} · session ${session}`;
   },
   entryRows(entry: TranscriptEntry, width: number): string[] {
     if (entry.kind === 'user') return block(entry.text, '❯ ', INDENT, width);

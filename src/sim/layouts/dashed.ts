@@ -19,12 +19,15 @@ export const dashedLayout: Layout = {
     for (const queued of state.queue) activity.push(`${PENDING}${oneLine(firstLine(queued), width - PENDING.length, PENDING.length)}`);
     const mode = `state: ${state.turn ? 'busy' : 'idle'} · queued ${state.queue.length}`;
     return {
-      header: [truncate(`[dashed] ${safeName(state.config.name)} / session ${state.session}`, width), ''],
+      header: [truncate(dashedLayout.header(state.config.name, state.session), width), ''],
       activity: activity.map((row) => truncate(row, width)),
       bottom: [dashes, ...lines, dashes, truncate(DASHED_KEYS, width), truncate(mode, width)],
       box: { start: 1, end: 1 + lines.length },
       cursor: { row: lines.length, col: Math.min(width - 1, cursorCol) },
     };
+  },
+  header(name: string, session: number): string {
+    return `[dashed] ${safeName(name)} / session ${session}`;
   },
   entryRows(entry: TranscriptEntry, width: number): string[] {
     if (entry.kind === 'user') return block(entry.text, DASHED_PROMPT, INDENT, width);

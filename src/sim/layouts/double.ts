@@ -12,12 +12,15 @@ export const doubleLayout: Layout = {
     const box = drawContent(state, inner, view);
     const rows = box.lines.map((line) => `║ ${padTo(line, inner)} ║`);
     return {
-      header: [truncate(`== ${safeName(state.config.name)} :: session ${state.session} ==`, width), ''],
+      header: [truncate(doubleLayout.header(state.config.name, state.session), width), ''],
       activity: [],
       bottom: [topBorder(width), ...rows, `╚${'═'.repeat(width - 2)}╝`, truncate(status(state, now), width)],
       box: { start: 1, end: 1 + rows.length },
       cursor: { row: rows.length, col: 2 + box.cursorCol },
     };
+  },
+  header(name: string, session: number): string {
+    return `== ${safeName(name)} :: session ${session} ==`;
   },
   entryRows(entry: TranscriptEntry, width: number): string[] {
     if (entry.kind === 'user') return block(entry.text, '» ', '  ', width);

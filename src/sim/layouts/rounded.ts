@@ -17,12 +17,15 @@ export const roundedLayout: Layout = {
     const box = drawContent(state, inner, view);
     const rows = box.lines.map((line) => `│ ${padTo(line, inner)} │`);
     return {
-      header: [truncate(`✦ Sim CLI · ${safeName(state.config.name)} · session ${state.session}`, width), ''],
+      header: [truncate(roundedLayout.header(state.config.name, state.session), width), ''],
       activity: activity(state, now, width),
       bottom: [truncate(ROUNDED_HINT, width), `╭${'─'.repeat(width - 2)}╮`, ...rows, `╰${'─'.repeat(width - 2)}╯`, footer(width)],
       box: { start: 2, end: 2 + rows.length },
       cursor: { row: 1 + rows.length, col: 2 + box.cursorCol },
     };
+  },
+  header(name: string, session: number): string {
+    return `✦ Sim CLI · ${safeName(name)} · session ${session}`;
   },
   entryRows(entry: TranscriptEntry, width: number): string[] {
     if (entry.kind === 'user') return block(entry.text, PROMPT, INDENT, width);

@@ -28,6 +28,8 @@ export interface LayoutParts {
 }
 
 export interface Layout {
+  /** The top row that names the agent and its conversation (a reset increments `session`). */
+  header(name: string, session: number): string;
   parts(state: SimState, now: number, width: number, view: View): LayoutParts;
   /** Transcript rows of one entry. */
   entryRows(entry: TranscriptEntry, width: number): string[];
