@@ -18,6 +18,8 @@ export interface SimOptions {
   wedgeDrop: boolean;
   /** Wedge by itself after this many submitted messages; null never. */
   wedgeAfter: number | null;
+  /** Draw each frame in two writes this many ms apart; 0 draws whole frames. */
+  splitDrawMs: number;
 }
 
 export type ParsedArgs = { kind: 'run'; options: SimOptions } | { kind: 'help' } | { kind: 'error'; message: string };
@@ -50,6 +52,8 @@ Behaviour
   --ignore-enters N        ignore the first N Enters after each paste (env MOSAIC_SIM_IGNORE_ENTERS, default 0)
   --ignore-enter           never submit; drafts stay forever (env MOSAIC_SIM_IGNORE_ENTER=1)
   --no-bracketed-paste     do not enable bracketed paste mode (env MOSAIC_SIM_NO_BRACKETED_PASTE=1)
+  --split-draw-ms N        draw each frame in two writes N ms apart: the top half first, so the pane shows a
+                           half-drawn frame without its input area meanwhile (env MOSAIC_SIM_SPLIT_DRAW_MS, default 0)
 
 Wedging (stop reading input and drawing, like a stopped process)
   SIGUSR1 wedges the sim, SIGUSR2 resumes it; input that arrived meanwhile is then taken as one burst.
@@ -79,6 +83,7 @@ const VALUE_FLAGS = {
   '--enter-newline-ms': 'enterNewlineMs',
   '--ignore-enters': 'ignoreEnters',
   '--wedge-after': 'wedgeAfter',
+  '--split-draw-ms': 'splitDrawMs',
 } as const;
 
 const SWITCHES = {
@@ -102,6 +107,7 @@ const ENV_VALUES: ReadonlyArray<readonly [string, ValueKey]> = [
   ['MOSAIC_SIM_ENTER_NEWLINE_MS', 'enterNewlineMs'],
   ['MOSAIC_SIM_IGNORE_ENTERS', 'ignoreEnters'],
   ['MOSAIC_SIM_WEDGE_AFTER', 'wedgeAfter'],
+  ['MOSAIC_SIM_SPLIT_DRAW_MS', 'splitDrawMs'],
 ];
 
 class ArgError extends Error {}
@@ -154,6 +160,7 @@ export function defaultOptions(): SimOptions {
     ignoreEnters: 0,
     wedgeDrop: false,
     wedgeAfter: null,
+    splitDrawMs: 0,
   };
 }
 

@@ -72,6 +72,17 @@ export function frameToAnsi(frame: Frame): string {
   return `\x1b[H\x1b[2J${frame.lines.join('\r\n')}\x1b[${frame.cursor.row + 1};${frame.cursor.col + 1}H`;
 }
 
+/**
+ * The frame as two writes: the top half (after clearing the screen), then the rest and the cursor. Between them the
+ * pane shows a half-drawn frame with no input area, as a real REPL's screen sometimes is when it is read.
+ */
+export function splitFrameToAnsi(frame: Frame): [string, string] {
+  const half = Math.ceil(frame.lines.length / 2);
+  const first = `\x1b[H\x1b[2J${frame.lines.slice(0, half).join('\r\n')}`;
+  const second = `\x1b[${half + 1};1H${frame.lines.slice(half).join('\r\n')}\x1b[${frame.cursor.row + 1};${frame.cursor.col + 1}H`;
+  return [first, second];
+}
+
 /** The last `maxRows` transcript rows plus activity; walks entries from the newest so a long history costs nothing per frame. */
 function transcriptTail(layout: Layout, state: SimState, activity: string[], width: number, maxRows: number): string[] {
   if (maxRows <= 0) return [];

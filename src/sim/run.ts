@@ -2,7 +2,7 @@
 import { appendFileSync, readSync } from 'node:fs';
 import { InputParser, type InputEvent } from './input.js';
 import type { SimOptions } from './options.js';
-import { frameToAnsi, renderFrame, type View } from './render.js';
+import { frameToAnsi, renderFrame, splitFrameToAnsi, type View } from './render.js';
 import { advance, applyInput, createState, logRecord, type Effect, type LogRecord, type SimState } from './state.js';
 
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
@@ -27,6 +27,7 @@ export function runSim(options: SimOptions): void {
   let exiting = false;
   let wakeTimer: NodeJS.Timeout | undefined;
   let escapeTimer: NodeJS.Timeout | undefined;
+  let splitTimer: NodeJS.Timeout | undefined;
   // Wedged: input stays unread (stdin paused) and nothing is drawn, like a stopped process.
   let wedged = false;
   let discarding = false;
@@ -43,7 +44,15 @@ export function runSim(options: SimOptions): void {
   const draw = (): void => {
     if (!ready || exiting || wedged) return;
     const size = { columns: stdout.columns ?? 80, rows: stdout.rows ?? 24 };
-    stdout.write(frameToAnsi(renderFrame(state, Date.now(), size, view)));
+    const frame = renderFrame(state, Date.now(), size, view);
+    clearTimeout(splitTimer);
+    if (options.splitDrawMs <= 0) {
+      stdout.write(frameToAnsi(frame));
+      return;
+    }
+    const [top, rest] = splitFrameToAnsi(frame);
+    stdout.write(top);
+    splitTimer = setTimeout(() => stdout.write(rest), options.splitDrawMs);
   };
 
   const restoreTerminal = (): void => {
@@ -57,6 +66,7 @@ export function runSim(options: SimOptions): void {
     exiting = true;
     clearTimeout(wakeTimer);
     clearTimeout(escapeTimer);
+    clearTimeout(splitTimer);
     clearInterval(keepAlive);
     restoreTerminal();
     stdout.write('\r\n');
@@ -94,6 +104,7 @@ export function runSim(options: SimOptions): void {
   const wedge = (reason: string): void => {
     if (wedged || exiting) return;
     wedged = true;
+    clearTimeout(splitTimer);
     stdin.pause();
     keepAlive = setInterval(() => undefined, 60_000);
     writeLog(logRecord(state, 'wedge', Date.now(), { reason }));

@@ -198,6 +198,19 @@ describe('sim modes in tmux', () => {
     await waitFor('second message drawn', () => sim.lines().includes('>>> two'), WAIT_MS);
   });
 
+  it('shows a half-drawn frame without its input area for a while with --split-draw-ms', async () => {
+    const sim = await open('double', ['--split-draw-ms', '1500'], { columns: 60, rows: 10 });
+    await waitFor('first full frame', () => sim.screen().includes('[idle] ctrl-d quit'), WAIT_MS);
+    sim.paste('half', { enter: true });
+    await waitFor('submit', () => sim.kinds('submit')[0], WAIT_MS);
+    const half = await waitFor('half-drawn frame', () => {
+      const screen = sim.screen();
+      return screen.includes('» half') && !screen.includes('╔') && screen;
+    }, WAIT_MS);
+    expect(half).not.toContain('ctrl-d quit');
+    await waitFor('whole frame', () => sim.screen().includes('[idle] ctrl-d quit') && sim.screen().includes('» half'), WAIT_MS);
+  });
+
   it('keeps a tab as a tab in the log and draws it to the next 8-column stop', async () => {
     const sim = await open('claude');
     sim.paste('a\tb', { enter: true });
