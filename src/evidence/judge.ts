@@ -1,4 +1,5 @@
 import type { Reading } from './reading.js';
+import { ANY_QUEUED } from './markers.js';
 import { countCopies, holdsBody, UNKNOWN_PLACEHOLDER } from './text.js';
 
 // What a sequence of readings proves about one message. Pure: every function takes readings and returns a finding,
@@ -35,14 +36,24 @@ export function judgeTaken(baseline: Reading, pasted: Reading, now: Reading, tex
   if (holdsBody(now.input, text, placeholders) || !areaShownEmpty(baseline, now)) return null;
   const moved = movement(pasted, now, text);
   if (moved === null) return null;
-  const queued = now.queued && (baseline.busy || pasted.busy || now.busy);
-  return { status: queued ? 'queued' : 'submitted', evidence: moved };
+  return { status: queuedSign(baseline, pasted, now) ? 'queued' : 'submitted', evidence: moved };
 }
+
+/** The REPL's own sign that it took the message for later: its profile's queued marker while busy, or on a screen no
+ *  profile reads, a queued/pending line that appeared or changed as our text left the box. */
+export function queuedSign(baseline: Reading, pasted: Reading, now: Reading): boolean {
+  if (now.reader === 'profile') return now.queued && (baseline.busy || pasted.busy || now.busy);
+  const before = new Set(pasted.screen.lines.map((l) => l.text));
+  return now.screen.lines.some((l) => !before.has(l.text) && ANY_QUEUED.some((p) => p.test(l.text)) && !NOTHING_QUEUED.test(l.text));
+}
+
+// A status line that counts nothing ("queued 0", "0 pending") is not a sign.
+const NOTHING_QUEUED = /\b(queued|pending):?\s*0\b|\b0\s+(queued|pending)\b/i;
 
 /** What changed outside the input area between `before` and `now`, strongest first; null when nothing did. */
 export function movement(before: Reading, now: Reading, text: string): string | null {
   if (countCopies(now.transcript, text) > countCopies(before.transcript, text)) return 'the message moved from the input box to the transcript';
-  if (now.queued && !before.queued) return 'a queued-message indication appeared';
+  if (now.queued && !before.queued) return 'a queued-message sign appeared';
   if (now.busy && !before.busy) return 'the REPL started a turn';
   if (now.transcript !== before.transcript) return 'the input box emptied and the transcript changed';
   return null;

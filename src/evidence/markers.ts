@@ -11,7 +11,7 @@ export const ANY_BUSY: RegExp[] = [
 ];
 
 /** The REPL took input for later. */
-export const ANY_QUEUED: RegExp[] = [...QUEUED_PATTERNS, /\bqueued\b/i];
+export const ANY_QUEUED: RegExp[] = [...QUEUED_PATTERNS, /\b(queued|pending)\b/i];
 
 export function matchesAny(lines: readonly ScreenLine[], patterns: readonly RegExp[]): boolean {
   return lines.some((l) => patterns.some((p) => p.test(l.text)));

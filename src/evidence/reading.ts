@@ -41,6 +41,10 @@ export interface ReadHints {
 /** Profiles for these read nothing of their own: the cursor is the only way in. */
 const UNKNOWN_PROFILES = new Set(['generic', 'shell']);
 
+function withFaintBlanked(screen: Screen): Screen {
+  return { ...screen, lines: screen.lines.map((l) => (l.plain === undefined || l.plain === l.solid ? l : { ...l, solid: l.plain })) };
+}
+
 /** Remember how an empty input area looks on this screen, keeping the newest few. */
 export function withEmptyLook(hints: ReadHints, reading: Reading): ReadHints {
   if (reading.cursorRow === null) return hints;
@@ -61,7 +65,8 @@ export function readPane(obs: Observation, profile: RuntimeProfile, hints: ReadH
   const cursorRow = y !== undefined ? (screen.lines[y]?.text ?? null) : null;
   let profileMissed = false;
   if (knowsScreen(profile) && hints.reader !== 'cursor') {
-    const st = profile.parse(screen);
+    // Profiles blank dim runs as placeholders; a placeholder drawn grey or italic is no typing either.
+    const st = profile.parse(withFaintBlanked(screen));
     if (st.input !== null || st.dialog !== undefined || hints.reader === 'profile') {
       const reading: Reading = {
         ...base,
