@@ -1,14 +1,15 @@
 // `npm run bench`: delivery latency (ours beside the fixed-sleep approach, same run), status and start at scale.
 // Benchmarks report numbers; tests assert correctness.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Tmux, observePane } from '../tmux/client.js';
 import { TmuxTransport } from '../transport/tmux/transport.js';
 import { shippedTmuxConf, packageRoot } from '../paths.js';
-import { simProfile } from '../runtimes/sim.js';
-import { holdsBody, sleep } from '../delivery/deliver.js';
+import { sleep } from '../delivery/deliver.js';
+import { headerOf } from '../sim/render.js';
+import type { LayoutName } from '../sim/layouts/types.js';
 import { Context } from '../core/context.js';
 import { startFleet, fleetStatus } from '../core/fleet.js';
 import { CountingHost, fmtMs, percentile, printTable, simRoster } from './util.js';
@@ -35,65 +36,100 @@ function newSocket(tag: string): string {
   return `bench-${tag}-${randomBytes(3).toString('hex')}`;
 }
 
-async function startSimSession(tmux: Tmux, name: string, args: string[]): Promise<string> {
+async function startSimSession(tmux: Tmux, name: string, args: string[], layout = 'claude'): Promise<string> {
   const out = await tmux.run(['new-session', '-d', '-P', '-F', '#{pane_id}', '-s', name, '-x', '160', '-y', '48', '--', process.execPath, join(packageRoot(), 'dist', 'sim', 'main.js'), '--name', name, ...args]);
   const pane = out.trim();
+  const header = headerOf(layout as LayoutName, name);
   for (;;) {
-    const st = simProfile.parse((await observePane(tmux, pane)).screen);
-    if (st.ready) return pane;
+    const screen = (await observePane(tmux, pane)).screen;
+    if (screen.lines.some((l) => l.text.includes(header))) return pane;
     await sleep(20);
   }
 }
 
+const LAYOUTS: Array<{ layout: string; profile: string }> = [
+  { layout: 'claude', profile: 'sim' },
+  { layout: 'rounded', profile: 'generic' },
+  { layout: 'bare', profile: 'generic' },
+  { layout: 'double', profile: 'generic' },
+  { layout: 'dashed', profile: 'generic' },
+];
+
+/** Per input-area layout (the sim's own, read by its profile, and four no profile knows, read by the cursor):
+ *  time to a verdict with a 150 ms window in which the REPL drops an Enter, beside the fixed-sleep approach, each
+ *  checked against the sim's ground-truth log. */
 async function benchDelivery(): Promise<void> {
   const socket = newSocket('send');
   const host = new CountingHost();
   const transport = new TmuxTransport({ host, socket: { name: socket }, holderSession: '_holder', configFile: shippedTmuxConf() });
   const tmux = transport.tmux;
+  const dir = mkdtempSync(join(tmpdir(), 'mosaic-bench-logs-'));
+  const rows: string[][] = [['layout', 'read by', 'verdict submitted', 'arrived once', 'p50', 'p95', 'tmux calls/send', 'fixed sleep arrived', 'fixed p50', 'fixed p95']];
   try {
     await transport.ensureHolder();
-    const pane = await startSimSession(tmux, 'target', ['--swallow-ms', String(SWALLOW_MS)]);
-    const ours: number[] = [];
-    let oursOk = 0;
-    const before = host.tmuxCalls;
-    const N = 40;
-    for (let i = 0; i < N; i += 1) {
-      const t0 = performance.now();
-      const r = await transport.send('=target', { from: { host: 'bench', session: 'b' }, toHost: 'bench', body: `ours ${i} ${'x'.repeat(40)}`, preamble: true }, {});
-      ours.push(performance.now() - t0);
-      if (r.status === 'submitted') oursOk += 1;
+    for (const { layout, profile } of LAYOUTS) {
+      const log = join(dir, `${layout}.jsonl`);
+      const name = `t-${layout}`;
+      const pane = await startSimSession(tmux, name, ['--layout', layout, '--swallow-ms', String(SWALLOW_MS), '--placeholder', 'Ask me anything', '--log', log], layout);
+      const ours: number[] = [];
+      let oursOk = 0;
+      const sent: string[] = [];
+      const before = host.tmuxCalls;
+      const N = 20;
+      for (let i = 0; i < N; i += 1) {
+        const body = `ours ${layout} ${i} ${'x'.repeat(40)}`;
+        const t0 = performance.now();
+        const r = await transport.send(`=${name}`, { from: { host: 'bench', session: 'b' }, toHost: 'bench', body, preamble: true, profile }, {});
+        ours.push(performance.now() - t0);
+        sent.push(r.text);
+        if (r.status === 'submitted') oursOk += 1;
+      }
+      const callsPerSend = (host.tmuxCalls - before) / N;
+      const fixed: number[] = [];
+      const fixedSent: string[] = [];
+      const M = 6;
+      for (let i = 0; i < M; i += 1) {
+        const text = `[bench:b -> bench:${name}] fixed ${i} ${'y'.repeat(40)}`;
+        const t0 = performance.now();
+        await fixedSleepSend(tmux, pane, text);
+        fixed.push(performance.now() - t0);
+        fixedSent.push(text);
+      }
+      const submits = submitsIn(log);
+      const once = (texts: string[]) => texts.filter((t) => submits.filter((s) => s === t).length === 1).length;
+      rows.push([layout, profile === 'sim' ? 'sim profile' : 'cursor (no profile)', `${oursOk}/${N}`, `${once(sent)}/${N}`, fmtMs(percentile(ours, 50)), fmtMs(percentile(ours, 95)), callsPerSend.toFixed(1), `${once(fixedSent)}/${M}`, fmtMs(percentile(fixed, 50)), fmtMs(percentile(fixed, 95))]);
     }
-    const callsPerSend = (host.tmuxCalls - before) / N;
-    const fixed: number[] = [];
-    let fixedOk = 0;
-    const M = 12;
-    for (let i = 0; i < M; i += 1) {
-      const text = `[bench:b -> bench:target] fixed ${i} ${'y'.repeat(40)}`;
-      const t0 = performance.now();
-      const ok = await fixedSleepSend(tmux, pane, text);
-      fixed.push(performance.now() - t0);
-      if (ok) fixedOk += 1;
-    }
-    printTable(`Delivery into sim (swallow window ${SWALLOW_MS} ms): time to a confirmed verdict`, [
-      ['method', 'sends', 'confirmed submitted', 'p50', 'p95', 'tmux calls/send'],
-      ['mosaic-fleet verified send', String(N), `${oursOk}/${N}`, fmtMs(percentile(ours, 50)), fmtMs(percentile(ours, 95)), callsPerSend.toFixed(1)],
-      ['fixed sleep (paste, 0.5 s, Enter, 1.2 s, check)', String(M), `${fixedOk}/${M}`, fmtMs(percentile(fixed, 50)), fmtMs(percentile(fixed, 95)), '5'],
-    ]);
+    printTable(`Delivery per input-area layout (the REPL drops an Enter within ${SWALLOW_MS} ms of a paste): time to a verdict`, rows);
   } finally {
     await tmux.run(['kill-server']).catch(() => undefined);
+    // The sims write their last log line as they exit: a temp dir left behind is harmless.
+    await sleep(300);
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    } catch {
+      /* left in the temp dir */
+    }
   }
 }
 
-/** The approach most tools ship: paste, sleep 0.5 s, Enter, sleep 1.2 s, then look once. */
-async function fixedSleepSend(tmux: Tmux, pane: string, text: string): Promise<boolean> {
+/** What the sim really submitted, from its ground-truth log. */
+function submitsIn(log: string): string[] {
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { kind: string; text?: string })
+    .filter((e) => e.kind === 'submit')
+    .map((e) => e.text ?? '');
+}
+
+/** The approach most tools ship: paste, sleep 0.5 s, Enter, sleep 1.2 s, then report "sent" without knowing. */
+async function fixedSleepSend(tmux: Tmux, pane: string, text: string): Promise<void> {
   const buf = `fixed-${randomBytes(3).toString('hex')}`;
   await tmux.loadBuffer(buf, text);
   await tmux.run(['paste-buffer', '-p', '-d', '-b', buf, '-t', pane]);
   await sleep(500);
   await tmux.sendEnter(pane);
   await sleep(1200);
-  const st = simProfile.parse((await observePane(tmux, pane)).screen);
-  return !holdsBody(st.input, text, simProfile.pastePlaceholders);
 }
 
 async function benchStatus(): Promise<void> {
