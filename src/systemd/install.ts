@@ -135,12 +135,21 @@ export function fleetSocket(roster: Roster, env: NodeJS.ProcessEnv): string {
 }
 
 export function capturedEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
-  const captured: Record<string, string> = { PATH: env.PATH || FALLBACK_PATH };
+  const captured: Record<string, string> = { PATH: uniquePath(env.PATH || FALLBACK_PATH) };
   for (const key of CAPTURED_ENV) {
     const value = env[key];
     if (key !== 'PATH' && value) captured[key] = value;
   }
   return captured;
+}
+
+/** PATH with each directory once, first occurrence kept (shell profiles often prepend the same ones again). */
+export function uniquePath(path: string): string {
+  const seen = new Set<string>();
+  return path
+    .split(':')
+    .filter((dir) => dir !== '' && !seen.has(dir) && seen.add(dir))
+    .join(':');
 }
 
 /** What the agent runs, as a person would type it (display only). */
