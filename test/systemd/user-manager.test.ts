@@ -179,6 +179,21 @@ describe('the units under a real systemd user manager', () => {
     });
   });
 
+  it('an agent unit started alone pulls in the holder first, so the server still lands in the holder', async () => {
+    writeRoster(['alpha']);
+    await withJournal(async () => {
+      await ok(fleet('install-systemd', '--roster', rosterPath, '--json'));
+      await ok(systemctl('daemon-reload'));
+      await ok(systemctl('start', agentUnit('alpha')));
+      expect([await state(HOLDER), await state(agentUnit('alpha'))]).toEqual(['active', 'active']);
+      expect(Number(await m.property(agentUnit('alpha'), 'InactiveExitTimestampMonotonic'))).toBeGreaterThanOrEqual(Number(await m.property(HOLDER, 'ActiveEnterTimestampMonotonic')));
+      expect(await tmuxServerOwner(t.socket)).toMatchObject({ running: true, inHolder: true });
+      expect(sessions()).toEqual(['_holder', 'alpha']);
+      await ok(systemctl('stop', agentUnit('alpha')));
+      expect(sessions()).toEqual(['_holder']);
+    });
+  });
+
   it('an agent whose REPL cannot start fails its unit, with the reason in the status and the log', async () => {
     writeRoster(['alpha', 'broken'], { broken: "\n    command: [sh, -c, 'echo repl exploded on purpose >&2; exit 3']" });
     await withJournal(async () => {
