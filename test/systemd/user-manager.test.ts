@@ -194,6 +194,41 @@ describe('the units under a real systemd user manager', () => {
     });
   });
 
+  it('verify reports what the manager sees: holder down, agents not started, not enabled, a unit changed on disk, a shadowed unit', async () => {
+    writeRoster(['alpha']);
+    await withJournal(async () => {
+      const verify = async () => {
+        const r = await fleet('verify', '--roster', rosterPath, '--json');
+        const checks = (JSON.parse(r.stdout) as { checks: { name: string; status: string; detail: string; hint?: string }[] }).checks;
+        return Object.fromEntries(checks.map((c) => [c.name, c]));
+      };
+      await ok(fleet('install-systemd', '--roster', rosterPath, '--json'));
+      // Nothing started or enabled yet: the holder is down.
+      await ok(systemctl('daemon-reload'));
+      let v = await verify();
+      expect(v['holder unit']).toMatchObject({ status: 'fail', detail: `${HOLDER} is inactive: no supervised tmux server`, hint: `systemctl --user start ${HOLDER}` });
+      expect(v['agent units']).toMatchObject({ status: 'warn', detail: `0 of 1 active; not started: ${agentUnit('alpha')}` });
+      expect(v['units enabled']).toMatchObject({ status: 'warn', detail: expect.stringContaining(`${HOLDER}, ${agentUnit('alpha')}`) });
+
+      // The running holder's file edited on disk (the manager still runs what it read before), and a copy of the
+      // deliverer earlier on the manager's search path, shadowing ours.
+      await ok(systemctl('start', HOLDER));
+      const shadow = join(m.home, '.config', 'systemd', 'user.control'); // searched before ~/.config/systemd/user
+      mkdirSync(shadow, { recursive: true });
+      writeFileSync(join(shadow, DELIVER), readFileSync(join(m.unitDir, DELIVER), 'utf8'));
+      await ok(systemctl('daemon-reload'));
+      const holder = join(m.unitDir, HOLDER);
+      writeFileSync(holder, `${readFileSync(holder, 'utf8')}# an edit on disk\n`);
+      v = await verify();
+      expect(v['holder unit']).toMatchObject({ status: 'pass' });
+      expect(v['systemd units']?.status).toBe('fail');
+      expect(v['systemd units']?.detail.split('; ')).toEqual([
+        `${HOLDER} changed on disk since the user manager read it (systemctl --user daemon-reload)`,
+        `${DELIVER} is loaded from ${join(shadow, DELIVER)}, not ${join(m.unitDir, DELIVER)}`,
+      ]);
+    });
+  });
+
   it('an agent whose REPL cannot start fails its unit, with the reason in the status and the log', async () => {
     writeRoster(['alpha', 'broken'], { broken: "\n    command: [sh, -c, 'echo repl exploded on purpose >&2; exit 3']" });
     await withJournal(async () => {
