@@ -8,6 +8,7 @@ import { startUserManager, type TestUserManager } from '../../src/testbed/system
 import { runProcess } from '../helpers/cli.js';
 import { privateTmux } from '../helpers/tmux.js';
 import { FLEET_CLI, INSTALL_BIN, PLAIN_PATH, expectGolden, normalise, runInstall, tempDir } from './helpers/install.js';
+import { withJournal } from './helpers/manager.js';
 
 let tmp: string;
 let env: NodeJS.ProcessEnv;
@@ -208,26 +209,44 @@ describe('install-systemd --enable', () => {
   const enabled = async (...units: string[]) => (await m.systemctl(['is-enabled', ...units])).stdout.trim().split('\n');
 
   it('reloads, enables the holder and every agent, and disables instances of agents that left', async () => {
-    const first = await installInside('--enable');
-    expect(first.code, first.stderr).toBe(0);
-    expect(await enabled('mosaic-tmux-holder.service', 'mosaic-deliver.service', 'mosaic-agent@alpha.service', 'mosaic-agent@bravo.service', 'mosaic-agent@delta.service')).toEqual(['enabled', 'enabled', 'enabled', 'enabled', 'enabled']);
-    // An instance still enabled for an agent that is no longer in the roster.
-    symlinkSync('../mosaic-agent@.service', join(m.unitDir, 'default.target.wants', 'mosaic-agent@gone.service'));
-    writeRoster(['alpha']);
-    const r = await installInside('--enable');
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.doc.enable?.ok).toBe(true);
-    expect(r.doc.enable?.steps.map((s) => s.command)).toEqual([
-      'systemctl --user daemon-reload',
-      'systemctl --user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service',
-      'systemctl --user disable mosaic-agent@bravo.service mosaic-agent@delta.service mosaic-agent@gone.service',
-    ]);
-    expect(await enabled('mosaic-agent@alpha.service', 'mosaic-agent@bravo.service', 'mosaic-agent@delta.service')).toEqual(['enabled', 'disabled', 'disabled']);
-    expect(readdirSync(join(m.unitDir, 'default.target.wants')).sort()).toEqual(['mosaic-agent@alpha.service', 'mosaic-tmux-holder.service']);
-    expect(r.doc.next).toEqual(['systemctl --user start mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service']);
-    expect(r.doc.warnings.join('\n')).toMatch(/lingering.*loginctl enable-linger tester/);
+    await withJournal(m, async () => {
+      const first = await installInside('--enable');
+      expect(first.code, first.stderr).toBe(0);
+      expect(await enabled('mosaic-tmux-holder.service', 'mosaic-deliver.service', 'mosaic-agent@alpha.service', 'mosaic-agent@bravo.service', 'mosaic-agent@delta.service')).toEqual(['enabled', 'enabled', 'enabled', 'enabled', 'enabled']);
+      // An instance still enabled for an agent that is no longer in the roster.
+      symlinkSync('../mosaic-agent@.service', join(m.unitDir, 'default.target.wants', 'mosaic-agent@gone.service'));
+      writeRoster(['alpha']);
+      const r = await installInside('--enable');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.doc.enable?.ok).toBe(true);
+      expect(r.doc.enable?.steps.map((s) => s.command)).toEqual([
+        'systemctl --user daemon-reload',
+        'systemctl --user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service',
+        'systemctl --user disable mosaic-agent@bravo.service mosaic-agent@delta.service mosaic-agent@gone.service',
+      ]);
+      expect(await enabled('mosaic-agent@alpha.service', 'mosaic-agent@bravo.service', 'mosaic-agent@delta.service')).toEqual(['enabled', 'disabled', 'disabled']);
+      expect(readdirSync(join(m.unitDir, 'default.target.wants')).sort()).toEqual(['mosaic-agent@alpha.service', 'mosaic-tmux-holder.service']);
+      expect(r.doc.next).toEqual(['systemctl --user start mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service']);
+      expect(r.doc.warnings.join('\n')).toMatch(/lingering.*loginctl enable-linger tester/);
+    });
   });
 
+  it('a failing systemctl step stops the sequence and is reported', async () => {
+    await withJournal(m, async () => {
+      // Units written where the manager does not look: enabling them fails in systemd itself.
+      const r = await installInside('--unit-dir', unitDir, '--enable');
+      expect(r.code).toBe(4);
+      expect(r.doc.warnings.join('\n')).toMatch(/systemctl --user does not read .*units/);
+      expect(r.doc.enable?.steps.map((s) => [s.command, s.ok])).toEqual([
+        ['systemctl --user daemon-reload', true],
+        ['systemctl --user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service', false],
+      ]);
+      expect(r.doc.enable?.error).toMatch(/enable failed: .*mosaic-tmux-holder\.service does not exist/);
+    });
+  });
+});
+
+describe('install-systemd without a user manager or loginctl', () => {
   it('without a user manager: exit 4, a clear error and hint, no stack trace, files still written', async () => {
     const nobody = tempDir('mft-sd-nobus'); // a runtime directory no manager listens in
     env.XDG_RUNTIME_DIR = nobody;
@@ -244,21 +263,7 @@ describe('install-systemd --enable', () => {
     rmSync(nobody, { recursive: true, force: true });
   });
 
-  it('a failing systemctl step stops the sequence and is reported', async () => {
-    // Units written where the manager does not look: enabling them fails in systemd itself.
-    const r = await installInside('--unit-dir', unitDir, '--enable');
-    expect(r.code).toBe(4);
-    expect(r.doc.warnings.join('\n')).toMatch(/systemctl --user does not read .*units/);
-    expect(r.doc.enable?.steps.map((s) => [s.command, s.ok])).toEqual([
-      ['systemctl --user daemon-reload', true],
-      ['systemctl --user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service', false],
-    ]);
-    expect(r.doc.enable?.error).toMatch(/enable failed: .*mosaic-tmux-holder\.service does not exist/);
-  });
-});
-
-describe('install-systemd without loginctl', () => {
-  it('warns, not fails', async () => {
+  it('warns, not fails, when loginctl is missing', async () => {
     env.PATH = join(tmp, 'nowhere'); // no loginctl anywhere (node and the CLI are run by absolute path)
     const r = await install();
     expect(r.code, r.stderr).toBe(0);

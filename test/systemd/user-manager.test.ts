@@ -9,6 +9,7 @@ import { tmuxServerOwner } from '../../src/systemd/index.js';
 import { runProcess, type CliResult } from '../helpers/cli.js';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
 import { FLEET_CLI, tempDir } from './helpers/install.js';
+import { withJournal } from './helpers/manager.js';
 
 const HOLDER = 'mosaic-tmux-holder.service';
 const DELIVER = 'mosaic-deliver.service';
@@ -72,17 +73,6 @@ async function ok(what: Promise<CliResult>): Promise<CliResult> {
   return r;
 }
 
-/** The test body; on failure the error carries the manager's log and the units' status. */
-async function withJournal(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    const e = error as Error;
-    e.message = `${e.message}\n${await m.report()}`;
-    throw e;
-  }
-}
-
 const state = (unit: string) => m.property(unit, 'ActiveState');
 const sessions = () => {
   const r = t.tmux('list-sessions', '-F', '#{session_name}');
@@ -95,7 +85,7 @@ const alive = (pid: string) => existsSync(`/proc/${pid}`);
 describe('the units under a real systemd user manager', () => {
   it('install, daemon-reload, holder, verify, agents, restart of one agent, stop of the holder', async () => {
     writeRoster(['canary', 'sibling']);
-    await withJournal(async () => {
+    await withJournal(m, async () => {
       const install = JSON.parse((await ok(fleet('install-systemd', '--roster', rosterPath, '--json'))).stdout) as { files: { path: string }[] };
       expect(install.files.map((f) => f.path)).toContain(join(m.unitDir, HOLDER));
       // The PATH a login shell had, each directory once.
@@ -154,7 +144,7 @@ describe('the units under a real systemd user manager', () => {
 
   it('enable and a simulated boot: holder first, then the agents, then the deliverer', async () => {
     writeRoster(['alpha', 'bravo']);
-    await withJournal(async () => {
+    await withJournal(m, async () => {
       const r = JSON.parse((await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'))).stdout) as { enable: { ok: boolean; steps: { command: string }[] } };
       expect(r.enable.steps.map((s) => s.command)).toEqual([
         'systemctl --user daemon-reload',
@@ -179,24 +169,9 @@ describe('the units under a real systemd user manager', () => {
     });
   });
 
-  it('an agent unit started alone pulls in the holder first, so the server still lands in the holder', async () => {
-    writeRoster(['alpha']);
-    await withJournal(async () => {
-      await ok(fleet('install-systemd', '--roster', rosterPath, '--json'));
-      await ok(systemctl('daemon-reload'));
-      await ok(systemctl('start', agentUnit('alpha')));
-      expect([await state(HOLDER), await state(agentUnit('alpha'))]).toEqual(['active', 'active']);
-      expect(Number(await m.property(agentUnit('alpha'), 'InactiveExitTimestampMonotonic'))).toBeGreaterThanOrEqual(Number(await m.property(HOLDER, 'ActiveEnterTimestampMonotonic')));
-      expect(await tmuxServerOwner(t.socket)).toMatchObject({ running: true, inHolder: true });
-      expect(sessions()).toEqual(['_holder', 'alpha']);
-      await ok(systemctl('stop', agentUnit('alpha')));
-      expect(sessions()).toEqual(['_holder']);
-    });
-  });
-
   it('verify reports what the manager sees: holder down, agents not started, not enabled, a unit changed on disk, a shadowed unit', async () => {
     writeRoster(['alpha']);
-    await withJournal(async () => {
+    await withJournal(m, async () => {
       const verify = async () => {
         const r = await fleet('verify', '--roster', rosterPath, '--json');
         const checks = (JSON.parse(r.stdout) as { checks: { name: string; status: string; detail: string; hint?: string }[] }).checks;
@@ -231,7 +206,7 @@ describe('the units under a real systemd user manager', () => {
 
   it('an agent whose REPL cannot start fails its unit, with the reason in the status and the log', async () => {
     writeRoster(['alpha', 'broken'], { broken: "\n    command: [sh, -c, 'echo repl exploded on purpose >&2; exit 3']" });
-    await withJournal(async () => {
+    await withJournal(m, async () => {
       await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'));
       await ok(systemctl('start', HOLDER, agentUnit('alpha')));
       const r = await systemctl('start', agentUnit('broken'));
@@ -252,11 +227,17 @@ describe('the units under a real systemd user manager', () => {
     });
   });
 
-  it('install-systemd after a roster edit: units and env files of added and removed agents follow', async () => {
+  it('an agent unit alone pulls in the holder; after a roster edit, install-systemd makes units and env files follow', async () => {
     writeRoster(['alpha', 'bravo']);
-    await withJournal(async () => {
+    await withJournal(m, async () => {
       await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'));
-      await ok(systemctl('start', HOLDER, agentUnit('alpha'), agentUnit('bravo')));
+      // An agent unit started alone pulls in the holder first, so the server still lands in the holder's cgroup.
+      await ok(systemctl('start', agentUnit('alpha')));
+      expect(await state(HOLDER)).toBe('active');
+      expect(Number(await m.property(agentUnit('alpha'), 'InactiveExitTimestampMonotonic'))).toBeGreaterThanOrEqual(Number(await m.property(HOLDER, 'ActiveEnterTimestampMonotonic')));
+      expect(await tmuxServerOwner(t.socket)).toMatchObject({ running: true, inHolder: true });
+      await ok(systemctl('start', agentUnit('bravo')));
+      expect(sessions()).toEqual(['_holder', 'alpha', 'bravo']);
       const envDir = join(tmp, 'mosaic', 'fleet', 'agents');
       expect(readdirSync(envDir).sort()).toEqual(['alpha.env', 'bravo.env']);
 
