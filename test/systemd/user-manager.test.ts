@@ -242,7 +242,7 @@ describe('the units under a real systemd user manager', () => {
       expect(readdirSync(envDir).sort()).toEqual(['alpha.env', 'bravo.env']);
 
       writeRoster(['alpha', 'charlie']);
-      const again = JSON.parse((await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'))).stdout) as { enable: { steps: { command: string }[] }; next: string[] };
+      const again = JSON.parse((await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'))).stdout) as { enable: { steps: { command: string }[] }; next: string[]; warnings: string[] };
       expect(again.enable.steps.map((s) => s.command)).toEqual([
         'systemctl --user daemon-reload',
         `systemctl --user enable ${HOLDER} ${DELIVER} ${agentUnit('alpha')} ${agentUnit('charlie')}`,
@@ -250,10 +250,22 @@ describe('the units under a real systemd user manager', () => {
       ]);
       expect(readdirSync(envDir).sort()).toEqual(['alpha.env', 'charlie.env']);
       expect((await systemctl('is-enabled', agentUnit('alpha'), agentUnit('bravo'), agentUnit('charlie'))).stdout.trim().split('\n')).toEqual(['enabled', 'disabled', 'enabled']);
-      // A removed agent's running unit is disabled, not stopped: install-systemd never ends a session.
-      expect(await state(agentUnit('bravo'))).toBe('active');
       await ok(systemctl('start', agentUnit('charlie')));
       expect(sessions()).toEqual(['_holder', 'alpha', 'bravo', 'charlie']);
+      // A removed agent's running unit is disabled, not stopped (install-systemd never ends a session), and it can no
+      // longer stop its session itself (no env file, no roster entry): the warning says how to end it, and that works.
+      expect(await state(agentUnit('bravo'))).toBe('active');
+      const warning = again.warnings.find((w) => w.startsWith(`${agentUnit('bravo')} is still active`));
+      expect(warning).toBe(
+        `${agentUnit('bravo')} is still active but 'bravo' left the roster: its unit cannot stop the session any more; ` +
+          `end it with \`tmux -L ${t.socket} kill-session -t =bravo\`, then \`systemctl --user stop ${agentUnit('bravo')}\` and \`systemctl --user reset-failed ${agentUnit('bravo')}\``,
+      );
+      expect(t.tmux('kill-session', '-t', '=bravo').code).toBe(0);
+      await ok(systemctl('stop', agentUnit('bravo')));
+      expect(m.log()).toMatch(/mosaic-agent@bravo\.service: Failed to load environment files/);
+      await ok(systemctl('reset-failed', agentUnit('bravo')));
+      expect(await state(agentUnit('bravo'))).toBe('inactive');
+      expect(sessions()).toEqual(['_holder', 'alpha', 'charlie']);
       expect(again.next).toEqual([`systemctl --user start ${HOLDER} ${DELIVER} ${agentUnit('alpha')} ${agentUnit('charlie')}`]);
     });
   });
