@@ -12,7 +12,7 @@
 // print (the stand-in for `journalctl --user`, which needs a journald the test does not run).
 //
 // Needs root (unshare --mount, writable cgroupfs) and util-linux (unshare, nsenter, script).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -231,11 +231,4 @@ function shellWord(word: string): string {
 // `script` records a terminal: drop carriage returns and colour codes for reading.
 function stripTerminal(text: string): string {
   return text.replace(/\r/gu, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/gu, '');
-}
-
-/** Whether this machine can run the test bed (root, systemd, a writable cgroupfs). */
-export function userManagerTestbedAvailable(): boolean {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return false;
-  const r = spawnSync('unshare', ['--mount', 'true'], { timeout: 5_000 });
-  return r.status === 0 && existsSync(SYSTEMD);
 }
