@@ -71,10 +71,11 @@ for h in ${CGROUP_ROOT}/*/ ${CGROUP_ROOT}/; do
     case "$key" in name=systemd|"") moved=1 ;; esac
   else
     rmdir "$dir" 2>/dev/null || true
+    # Never start a manager in a shared cgroup: it would move every process there into its init.scope.
+    case "$key" in name=systemd|"") echo "test user manager: cannot move into a cgroup of its own ($dir)" >&2; exit 1 ;; esac
   fi
 done
-# Never start a manager in a shared cgroup: it would move every process there into its init.scope.
-[ "$moved" = 1 ] || { echo "test user manager: cannot create a cgroup of its own under ${CGROUP_ROOT}" >&2; exit 1; }
+[ "$moved" = 1 ] || { echo "test user manager: no systemd cgroup hierarchy under ${CGROUP_ROOT}" >&2; exit 1; }
 mount -t tmpfs -o mode=0755 tmpfs /run/systemd
 mkdir /run/systemd/system
 mount --bind "$(tty)" /dev/console
