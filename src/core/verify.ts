@@ -1,7 +1,7 @@
 import { resolveAgents } from '../roster/resolve.js';
 import { mosaicHome } from '../roster/paths.js';
-import { checkInstalledUnits } from '../systemd/check.js';
-import { currentUser, defaultUnitDir, lingerState } from '../systemd/systemctl.js';
+import { supervisionChecks } from '../systemd/health.js';
+import { defaultUnitDir } from '../systemd/systemctl.js';
 import type { Check } from '../transport/types.js';
 import type { Context } from './context.js';
 import { chooseSupervisor } from './fleet.js';
@@ -34,13 +34,9 @@ async function checkSupervision(add: (c: Check) => void, ctx: Context): Promise<
     return;
   }
   const roster = ctx.roster(false);
-  if (roster) {
-    const check = checkInstalledUnits(roster, defaultUnitDir(ctx.env), mosaicHome(ctx.env), { env: ctx.env, rosterPath: ctx.rosterPath() });
-    add(check.ok ? { name: 'systemd units', status: 'pass', detail: 'installed and consistent with the roster' } : { name: 'systemd units', status: 'fail', detail: check.problems.map((p) => p.message).join('; '), hint: check.hint });
-  }
-  const linger = await lingerState(currentUser(ctx.env), { env: ctx.env });
-  if (linger.state === 'on') add({ name: 'lingering', status: 'pass', detail: linger.detail });
-  else add({ name: 'lingering', status: linger.state === 'off' ? 'fail' : 'warn', detail: linger.detail, hint: `loginctl enable-linger ${currentUser(ctx.env)}` });
+  if (!roster) return;
+  const checks = await supervisionChecks({ roster, rosterPath: ctx.rosterPath(), unitDir: defaultUnitDir(ctx.env), mosaicHome: mosaicHome(ctx.env), env: ctx.env });
+  for (const check of checks) add(check);
 }
 
 export function verifyFailed(checks: Check[]): boolean {

@@ -21,6 +21,7 @@ export {
   CAPTURED_ENV,
   buildUnitInput,
   capturedEnvironment,
+  uniquePath,
   displayCommand,
   fleetSocket,
   installSystemd,
@@ -35,6 +36,9 @@ export {
   currentUser,
   defaultUnitDir,
   lingerState,
+  readLinger,
+  LINGER_DIR,
+  type LingerOptions,
   probeUserManager,
   systemctlUser,
   unitsInstalled,
@@ -57,3 +61,4 @@ export {
   parseExecLine,
   type ExpandOptions,
 } from './quote.js';
+export { UNIT_PROPERTIES, parseUnitStates, supervisionChecks, type SupervisionInput, type UnitState } from './health.js';

@@ -105,7 +105,9 @@ export async function installSystemd(options: InstallSystemdOptions = {}): Promi
     warnings: await collectWarnings(input, env, options),
     next: [],
   };
-  if (options.enable && !options.dryRun) report.enable = await enableUnits(report, staleInstances(input.unitDir, stale, report.agents), env);
+  const gone = staleInstances(input.unitDir, stale, report.agents);
+  report.warnings.push(...(await runningLeftovers(gone, input.socket, env)));
+  if (options.enable && !options.dryRun) report.enable = await enableUnits(report, gone, env);
   report.next = nextSteps(report, Boolean(options.enable));
   return report;
 }
@@ -135,12 +137,21 @@ export function fleetSocket(roster: Roster, env: NodeJS.ProcessEnv): string {
 }
 
 export function capturedEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
-  const captured: Record<string, string> = { PATH: env.PATH || FALLBACK_PATH };
+  const captured: Record<string, string> = { PATH: uniquePath(env.PATH || FALLBACK_PATH) };
   for (const key of CAPTURED_ENV) {
     const value = env[key];
     if (key !== 'PATH' && value) captured[key] = value;
   }
   return captured;
+}
+
+/** PATH with each directory once, first occurrence kept (shell profiles often prepend the same ones again). */
+export function uniquePath(path: string): string {
+  const seen = new Set<string>();
+  return path
+    .split(':')
+    .filter((dir) => dir !== '' && !seen.has(dir) && seen.add(dir))
+    .join(':');
 }
 
 /** What the agent runs, as a person would type it (display only). */
@@ -190,6 +201,21 @@ async function collectWarnings(input: UnitInput, env: NodeJS.ProcessEnv, options
     );
   }
   return warnings;
+}
+
+// A removed agent's unit that is still active cannot stop its session any more (its env file is gone and the
+// roster no longer names it), so say how to end it by hand. Asked only when a user manager answers.
+async function runningLeftovers(gone: string[], socket: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  if (gone.length === 0 || !(await probeUserManager({ env })).available) return [];
+  const r = await systemctlUser(['show', '--property=ActiveState', '--value', '--', ...gone.map(agentUnitName)], { env });
+  if (r.code !== 0) return [];
+  const states = r.stdout.split('\n').filter((l) => l.trim() !== '');
+  return gone
+    .filter((_, i) => states[i] === 'active')
+    .map((name) =>
+      `${agentUnitName(name)} is still active but '${name}' left the roster: its unit cannot stop the session any more; ` +
+        `end it with \`tmux -L ${socket} kill-session -t =${name}\`, then \`systemctl --user stop ${agentUnitName(name)}\` and \`systemctl --user reset-failed ${agentUnitName(name)}\``,
+    );
 }
 
 // Instances still enabled (a wants/ link) or whose env file we just removed, for agents no longer in the roster.

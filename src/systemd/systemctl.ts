@@ -53,25 +53,42 @@ export function unitsInstalled(unitDir: string = defaultUnitDir()): boolean {
 
 export type LingerState = { state: 'on' | 'off'; detail: string } | { state: 'unknown'; detail: string };
 
+/** Where logind keeps the users it lets linger (one empty file per user). */
+export const LINGER_DIR = '/var/lib/systemd/linger';
+
+export interface LingerOptions extends SystemctlOptions {
+  /** Default LINGER_DIR (tests point it elsewhere). */
+  lingerDir?: string;
+}
+
 /** The account name systemd knows us by. */
 export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
   return env.USER || env.LOGNAME || userInfo().username;
 }
 
 /** Whether logind keeps this user's manager (and so the fleet) running after logout. */
-export async function lingerState(user: string = currentUser(), options: SystemctlOptions = {}): Promise<LingerState> {
+export async function lingerState(user: string = currentUser(), options: LingerOptions = {}): Promise<LingerState> {
   const r = await run(['loginctl', 'show-user', user, '--property=Linger'], {
     timeoutMs: options.timeoutMs ?? 5_000,
     ...(options.env ? { env: options.env } : {}),
   });
-  if (r.spawnError) return { state: 'unknown', detail: `loginctl is not available (${r.spawnError.code ?? r.spawnError.message})` };
-  if (r.code === 0) {
+  return readLinger(r, user, options.lingerDir ?? LINGER_DIR);
+}
+
+/** loginctl's answer; when logind cannot be asked (a container has none), what its linger file says, marked as such. */
+export function readLinger(r: Pick<RunResult, 'code' | 'stdout' | 'stderr' | 'spawnError'>, user: string, lingerDir: string = LINGER_DIR): LingerState {
+  if (!r.spawnError && r.code === 0) {
     const on = /^Linger=yes$/mu.test(r.stdout);
     return { state: on ? 'on' : 'off', detail: r.stdout.trim() };
   }
   // logind lists only users that are logged in or lingering.
-  if (/not logged in or lingering/u.test(r.stderr)) return { state: 'off', detail: firstLine(r.stderr) };
-  return { state: 'unknown', detail: `loginctl failed: ${firstLine(r.stderr) || `exit ${r.code}`}` };
+  if (!r.spawnError && /not logged in or lingering/u.test(r.stderr)) return { state: 'off', detail: firstLine(r.stderr) };
+  const why = r.spawnError ? `loginctl is not available (${r.spawnError.code ?? r.spawnError.message})` : `loginctl failed: ${firstLine(r.stderr) || `exit ${r.code}`}`;
+  const file = join(lingerDir, user);
+  const configured = existsSync(file)
+    ? `${file} exists, so lingering is configured, but without logind nothing acts on it`
+    : `${file} is absent, so lingering is not configured`;
+  return { state: 'unknown', detail: `${why}; ${configured} (in a container without logind, the user manager lives as long as whatever started it)` };
 }
 
 function firstLine(text: string): string {

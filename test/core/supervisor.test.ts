@@ -1,54 +1,73 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { privateTmux, type PrivateTmux } from '../helpers/tmux.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runProcess } from '../helpers/cli.js';
 import { simFleet, type SimFleet } from '../helpers/fleet.js';
+import { startUserManager, type TestUserManager } from '../../src/testbed/systemd-user.js';
+import { withJournal } from '../systemd/helpers/manager.js';
 
-// No systemd user manager runs here: a stand-in `systemctl` on PATH answers and records what it was asked.
+// A real systemd user manager (src/testbed/systemd-user.ts); the CLI runs inside its mount namespace with its
+// HOME and XDG_RUNTIME_DIR, so its own `systemctl --user` calls reach that manager.
 let t: PrivateTmux;
 let f: SimFleet;
 let other: SimFleet;
+let m: TestUserManager;
 let env: NodeJS.ProcessEnv;
-let calls: string;
 
-beforeEach(() => {
+beforeEach(async () => {
   t = privateTmux('mft-sup');
   f = simFleet(t, [{ name: 'alpha' }]);
   other = simFleet(t, [{ name: 'beta' }]);
-  const bin = join(f.dir, 'fakebin');
-  mkdirSync(bin);
-  calls = join(f.dir, 'systemctl.calls');
-  writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\n[ "$2" = show ] && echo 252\nexit 0\n`);
-  writeFileSync(join(bin, 'loginctl'), '#!/bin/sh\necho Linger=yes\n');
-  chmodSync(join(bin, 'systemctl'), 0o755);
-  chmodSync(join(bin, 'loginctl'), 0o755);
-  env = { HOME: t.home, PATH: `${bin}:${process.env.PATH}` };
+  m = await startUserManager({ home: t.home });
+  env = { ...process.env, ...m.env, NO_COLOR: '1' };
+  delete env.DBUS_SESSION_BUS_ADDRESS;
 });
-afterEach(() => t.cleanup());
+afterEach(async () => {
+  await m.stop();
+  t.cleanup();
+});
 
-const status = async (roster: string) => JSON.parse((await runCli('fleet', ['status', '--json', '--roster', roster], { env })).stdout) as { supervisor: string };
+function fleet(...args: string[]) {
+  const [file, ...rest] = m.inside([process.execPath, BIN.fleet, ...args]);
+  return runProcess(file!, rest, { env, timeoutMs: 120_000 });
+}
+const status = async (roster: string) => JSON.parse((await fleet('status', '--json', '--roster', roster)).stdout) as { supervisor: string };
+const state = (unit: string) => m.property(unit, 'ActiveState');
 
 describe('--supervisor auto', () => {
   it('uses systemd only for the fleet the units were installed for', async () => {
-    expect((await status(f.roster)).supervisor).toBe('direct'); // nothing installed yet
-    const install = await runCli('fleet', ['install-systemd', '--roster', f.roster, '--json'], { env });
-    expect(install.code, install.stderr).toBe(0);
-    expect((await status(f.roster)).supervisor).toBe('systemd');
-    expect((await status(other.roster)).supervisor).toBe('direct');
+    await withJournal(m, async () => {
+      expect((await status(f.roster)).supervisor).toBe('direct'); // nothing installed yet
+      const install = await fleet('install-systemd', '--roster', f.roster, '--json');
+      expect(install.code, install.stderr).toBe(0);
+      expect((await status(f.roster)).supervisor).toBe('systemd');
+      expect((await status(other.roster)).supervisor).toBe('direct');
+    });
   });
 
   it('starts and stops through systemctl --user when the units serve this fleet', async () => {
-    await runCli('fleet', ['install-systemd', '--roster', f.roster], { env });
-    if (existsSync(calls)) writeFileSync(calls, '');
-    const start = await runCli('fleet', ['start', 'alpha', '--no-wait', '--roster', f.roster, '--json'], { env });
-    expect(start.code, start.stderr).toBe(0);
-    expect(JSON.parse(start.stdout).supervisor).toBe('systemd');
-    const stop = await runCli('fleet', ['stop', 'alpha', '--roster', f.roster, '--json'], { env });
-    expect(stop.code, stop.stderr).toBe(0);
-    const asked = readFileSync(calls, 'utf8').trim().split('\n').filter((l) => !l.startsWith('--user show'));
-    expect(asked).toEqual(['--user start mosaic-tmux-holder.service', '--user start mosaic-agent@alpha.service', '--user stop mosaic-agent@alpha.service']);
-    const direct = await runCli('fleet', ['start', '--no-wait', '--supervisor', 'direct', '--roster', other.roster, '--json'], { env });
-    expect(JSON.parse(direct.stdout).supervisor).toBe('direct');
+    await withJournal(m, async () => {
+      const install = await fleet('install-systemd', '--roster', f.roster, '--enable', '--json');
+      expect(install.code, install.stderr).toBe(0);
+      const start = await fleet('start', 'alpha', '--roster', f.roster, '--json');
+      expect(start.code, start.stderr).toBe(0);
+      expect(JSON.parse(start.stdout)).toMatchObject({ supervisor: 'systemd', agents: [{ name: 'alpha', ready: true }] });
+      expect([await state('mosaic-tmux-holder.service'), await state('mosaic-agent@alpha.service')]).toEqual(['active', 'active']);
+      expect(t.tmux('has-session', '-t', '=alpha').code).toBe(0);
+
+      const stop = await fleet('stop', 'alpha', '--roster', f.roster, '--json');
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(await state('mosaic-agent@alpha.service')).toBe('inactive');
+      expect(t.tmux('has-session', '-t', '=alpha').code).not.toBe(0);
+      expect(await state('mosaic-tmux-holder.service')).toBe('active');
+
+      const all = await fleet('stop', '--all', '--roster', f.roster, '--json');
+      expect(all.code, all.stderr).toBe(0);
+      expect(await state('mosaic-tmux-holder.service')).toBe('inactive');
+      expect(t.tmux('list-sessions').code).not.toBe(0);
+
+      // Another roster on the same machine is not what the units serve: it stays direct.
+      const direct = await fleet('start', '--no-wait', '--roster', other.roster, '--json');
+      expect(JSON.parse(direct.stdout).supervisor).toBe('direct');
+    });
   });
 });

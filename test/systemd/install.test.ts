@@ -3,9 +3,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, sym
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRoster } from '../../src/roster/index.js';
-import { checkInstalledUnits, unitsInstalled, userManagerAvailable, lingerState, parseEnvFile, systemdCgroup, tmuxServerOwner, unitOfCgroup } from '../../src/systemd/index.js';
+import { checkInstalledUnits, unitsInstalled, userManagerAvailable, lingerState, parseEnvFile, readLinger, systemdCgroup, tmuxServerOwner, unitOfCgroup } from '../../src/systemd/index.js';
+import { startUserManager, type TestUserManager } from '../../src/testbed/systemd-user.js';
+import { runProcess } from '../helpers/cli.js';
 import { privateTmux } from '../helpers/tmux.js';
-import { FLEET_CLI, PLAIN_PATH, expectGolden, fakeCommand, normalise, runInstall, tempDir } from './helpers/install.js';
+import { FLEET_CLI, INSTALL_BIN, PLAIN_PATH, expectGolden, normalise, runInstall, tempDir } from './helpers/install.js';
+import { withJournal } from './helpers/manager.js';
 
 let tmp: string;
 let env: NodeJS.ProcessEnv;
@@ -51,12 +54,13 @@ beforeEach(() => {
   mkdirSync(join(tmp, 'odd $x 100% "q"'));
   writeRoster();
   // Everything the install captures is pinned, so the goldens do not depend on the developer's shell.
-  env = { HOME: join(tmp, 'home'), MOSAIC_HOME: mosaicHome, PATH: PLAIN_PATH, LANG: 'C.UTF-8', LC_ALL: '', LC_CTYPE: '', XDG_CONFIG_HOME: '', USER: 'tester' };
+  // PATH repeats directories, as login shells often make it: the units get each once (the goldens show PLAIN_PATH).
+  env = { HOME: join(tmp, 'home'), MOSAIC_HOME: mosaicHome, PATH: `${PLAIN_PATH}:/usr/bin::/usr/local/bin:/bin`, LANG: 'C.UTF-8', LC_ALL: '', LC_CTYPE: '', XDG_CONFIG_HOME: '', USER: 'tester' };
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
 const install = (...args: string[]) => runInstall(['install-systemd', '--roster', rosterPath, '--unit-dir', unitDir, '--json', ...args], env);
-const json = (stdout: string) => JSON.parse(stdout) as { ok: boolean; files: { path: string; status: string; content?: string }[]; warnings: string[]; skipped: { agent: string }[]; next: string[]; enable?: { ok: boolean; error?: string; hint?: string; steps: { command: string }[] } };
+const json = (stdout: string) => JSON.parse(stdout) as { ok: boolean; files: { path: string; status: string; content?: string }[]; warnings: string[]; skipped: { agent: string }[]; next: string[]; enable?: { ok: boolean; error?: string; hint?: string; steps: { command: string; ok: boolean }[] } };
 const statuses = (stdout: string) => Object.fromEntries(json(stdout).files.map((f) => [f.path.replace(`${tmp}/`, ''), f.status]));
 
 describe('install-systemd: rendering', () => {
@@ -187,73 +191,80 @@ describe('install-systemd: idempotence', () => {
   });
 });
 
+// --enable against a real user manager (src/testbed/systemd-user.ts), the installer run inside its namespace.
 describe('install-systemd --enable', () => {
-  let fakes: string;
-  let calls: string;
-  beforeEach(() => {
-    fakes = join(tmp, 'fakes');
-    calls = join(tmp, 'calls.log');
-    fakeCommand(fakes, 'loginctl', 'echo Linger=no');
+  let m: TestUserManager;
+  beforeEach(async () => {
+    m = await startUserManager({ home: env.HOME! });
+    Object.assign(env, m.env, { USER: 'tester' });
   });
+  afterEach(() => m.stop());
+
+  /** The installer inside the manager's mount namespace, as a logged-in user runs it. */
+  const installInside = async (...args: string[]) => {
+    const [file, ...rest] = m.inside([process.execPath, INSTALL_BIN, 'install-systemd', '--roster', rosterPath, '--json', ...args]);
+    const r = await runProcess(file!, rest, { env: { ...process.env, ...env, NO_COLOR: '1' } });
+    return { ...r, doc: json(r.stdout) };
+  };
+  const enabled = async (...units: string[]) => (await m.systemctl(['is-enabled', ...units])).stdout.trim().split('\n');
 
   it('reloads, enables the holder and every agent, and disables instances of agents that left', async () => {
-    fakeCommand(fakes, 'systemctl', `printf '%s\\n' "$*" >> '${calls}'; [ "$2" = show ] && echo 252; exit 0`);
-    env.PATH = `${fakes}:${PLAIN_PATH}`;
-    expect((await install('--enable')).code).toBe(0);
-    // An instance still enabled for an agent that is no longer in the roster.
-    mkdirSync(join(unitDir, 'default.target.wants'));
-    symlinkSync('../mosaic-agent@.service', join(unitDir, 'default.target.wants', 'mosaic-agent@gone.service'));
-    writeRoster(['alpha']);
-    const r = await install('--enable');
-    expect(r.code, r.stderr).toBe(0);
-    const doc = json(r.stdout);
-    expect(doc.enable?.ok).toBe(true);
-    expect(readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
-      '--user show --property=Version --value',
-      '--user daemon-reload',
-      '--user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
-      '--user show --property=Version --value',
-      '--user daemon-reload',
-      '--user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service',
-      '--user disable mosaic-agent@bravo.service mosaic-agent@delta.service mosaic-agent@gone.service',
-    ]);
-    expect(doc.next).toEqual(['systemctl --user start mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service']);
-    expect(doc.warnings.join('\n')).toMatch(/lingering is off for tester.*loginctl enable-linger tester/);
+    await withJournal(m, async () => {
+      const first = await installInside('--enable');
+      expect(first.code, first.stderr).toBe(0);
+      expect(await enabled('mosaic-tmux-holder.service', 'mosaic-deliver.service', 'mosaic-agent@alpha.service', 'mosaic-agent@bravo.service', 'mosaic-agent@delta.service')).toEqual(['enabled', 'enabled', 'enabled', 'enabled', 'enabled']);
+      // An instance still enabled for an agent that is no longer in the roster.
+      symlinkSync('../mosaic-agent@.service', join(m.unitDir, 'default.target.wants', 'mosaic-agent@gone.service'));
+      writeRoster(['alpha']);
+      const r = await installInside('--enable');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.doc.enable?.ok).toBe(true);
+      expect(r.doc.enable?.steps.map((s) => s.command)).toEqual([
+        'systemctl --user daemon-reload',
+        'systemctl --user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service',
+        'systemctl --user disable mosaic-agent@bravo.service mosaic-agent@delta.service mosaic-agent@gone.service',
+      ]);
+      expect(await enabled('mosaic-agent@alpha.service', 'mosaic-agent@bravo.service', 'mosaic-agent@delta.service')).toEqual(['enabled', 'disabled', 'disabled']);
+      expect(readdirSync(join(m.unitDir, 'default.target.wants')).sort()).toEqual(['mosaic-agent@alpha.service', 'mosaic-tmux-holder.service']);
+      expect(r.doc.next).toEqual(['systemctl --user start mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service']);
+      expect(r.doc.warnings.join('\n')).toMatch(/lingering.*loginctl enable-linger tester/);
+    });
   });
 
+  it('a failing systemctl step stops the sequence and is reported', async () => {
+    await withJournal(m, async () => {
+      // Units written where the manager does not look: enabling them fails in systemd itself.
+      const r = await installInside('--unit-dir', unitDir, '--enable');
+      expect(r.code).toBe(4);
+      expect(r.doc.warnings.join('\n')).toMatch(/systemctl --user does not read .*units/);
+      expect(r.doc.enable?.steps.map((s) => [s.command, s.ok])).toEqual([
+        ['systemctl --user daemon-reload', true],
+        ['systemctl --user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service', false],
+      ]);
+      expect(r.doc.enable?.error).toMatch(/enable failed: .*mosaic-tmux-holder\.service does not exist/);
+    });
+  });
+});
+
+describe('install-systemd without a user manager or loginctl', () => {
   it('without a user manager: exit 4, a clear error and hint, no stack trace, files still written', async () => {
-    fakeCommand(fakes, 'systemctl', `printf '%s\\n' "$*" >> '${calls}'; echo 'Failed to connect to bus: No medium found' >&2; exit 1`);
-    env.PATH = `${fakes}:${PLAIN_PATH}`;
+    const nobody = tempDir('mft-sd-nobus'); // a runtime directory no manager listens in
+    env.XDG_RUNTIME_DIR = nobody;
     const r = await runInstall(['install-systemd', '--roster', rosterPath, '--unit-dir', unitDir, '--enable'], env);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/error: no systemd user manager answers \(Failed to connect to bus: No medium found\)/);
+    expect(r.stderr).toMatch(/error: no systemd user manager answers \(Failed to connect to bus: No such file or directory\)/);
     expect(r.stderr).toMatch(/hint: .*--supervisor direct/);
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
-    expect(readFileSync(calls, 'utf8').trim().split('\n')).toEqual(['--user show --property=Version --value']); // nothing else tried
     expect(existsSync(join(unitDir, 'mosaic-tmux-holder.service'))).toBe(true);
 
     const asJson = await install('--enable');
     expect(asJson.code).toBe(4);
-    expect(json(asJson.stdout)).toMatchObject({ ok: false, enable: { ok: false } });
-  });
-
-  it('a failing systemctl step stops the sequence and is reported', async () => {
-    fakeCommand(fakes, 'systemctl', `[ "$2" = show ] && { echo 252; exit 0; }; [ "$2" = enable ] && { echo 'Unit file mosaic-agent@.service does not exist.' >&2; exit 1; }; exit 0`);
-    env.PATH = `${fakes}:${PLAIN_PATH}`;
-    const r = await install('--enable');
-    expect(r.code).toBe(4);
-    const doc = json(r.stdout);
-    expect(doc.enable?.steps.map((s) => s.command)).toEqual([
-      'systemctl --user daemon-reload',
-      'systemctl --user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
-    ]);
-    expect(doc.enable?.error).toMatch(/enable failed: Unit file mosaic-agent@.service does not exist/);
+    expect(json(asJson.stdout)).toMatchObject({ ok: false, enable: { ok: false, steps: [] } });
+    rmSync(nobody, { recursive: true, force: true });
   });
 
   it('warns, not fails, when loginctl is missing', async () => {
-    fakeCommand(fakes, 'systemctl', 'exit 0');
-    rmSync(join(fakes, 'loginctl'));
-    env.PATH = fakes; // no loginctl anywhere (node and the CLI are run by absolute path)
+    env.PATH = join(tmp, 'nowhere'); // no loginctl anywhere (node and the CLI are run by absolute path)
     const r = await install();
     expect(r.code, r.stderr).toBe(0);
     expect(json(r.stdout).warnings.join('\n')).toMatch(/loginctl is not available \(ENOENT\).*loginctl enable-linger tester/);
@@ -300,17 +311,30 @@ describe('systemd helpers for start/status/verify', () => {
     expect(check().problems.map((p) => p.message)).toContain('missing');
   });
 
-  it('userManagerAvailable and lingerState read systemctl and loginctl', async () => {
-    const fakes = join(tmp, 'fakes');
-    fakeCommand(fakes, 'systemctl', 'echo "Failed to connect to bus: No medium found" >&2; exit 1');
-    fakeCommand(fakes, 'loginctl', 'echo "Failed to get user: User ID 1000 is not logged in or lingering" >&2; exit 1');
-    expect(await userManagerAvailable({ env: { PATH: fakes } })).toBe(false);
-    expect((await lingerState('tester', { env: { PATH: fakes } })).state).toBe('off');
-    fakeCommand(fakes, 'systemctl', 'echo 252');
-    fakeCommand(fakes, 'loginctl', 'echo Linger=yes');
-    expect(await userManagerAvailable({ env: { PATH: fakes } })).toBe(true);
-    expect(await lingerState('tester', { env: { PATH: fakes } })).toEqual({ state: 'on', detail: 'Linger=yes' });
-    expect(await userManagerAvailable({ env: { PATH: join(tmp, 'nowhere') } })).toBe(false);
+  it('userManagerAvailable asks a real user manager; readLinger reads loginctl, else the linger file', async () => {
+    const m = await startUserManager({ home: env.HOME! });
+    try {
+      expect(await userManagerAvailable({ env: { ...process.env, ...m.env } })).toBe(true);
+      const nobody = tempDir('mft-sd-nobus');
+      expect(await userManagerAvailable({ env: { ...process.env, XDG_RUNTIME_DIR: nobody } })).toBe(false);
+      expect(await userManagerAvailable({ env: { PATH: join(tmp, 'nowhere') } })).toBe(false);
+      rmSync(nobody, { recursive: true, force: true });
+    } finally {
+      await m.stop();
+    }
+    // loginctl's answers, as logind gives them.
+    const lingerDir = join(tmp, 'linger');
+    mkdirSync(lingerDir);
+    expect(readLinger({ code: 0, stdout: 'Linger=yes\n', stderr: '' }, 'tester', lingerDir)).toEqual({ state: 'on', detail: 'Linger=yes' });
+    expect(readLinger({ code: 0, stdout: 'Linger=no\n', stderr: '' }, 'tester', lingerDir).state).toBe('off');
+    expect(readLinger({ code: 1, stdout: '', stderr: 'Failed to get user: User ID 1000 is not logged in or lingering\n' }, 'tester', lingerDir).state).toBe('off');
+    // No logind (a container): unknown, saying what the linger file shows.
+    const noBus = { code: 1, stdout: '', stderr: 'Failed to connect to bus: No such file or directory\n' };
+    expect(readLinger(noBus, 'tester', lingerDir)).toEqual({ state: 'unknown', detail: expect.stringMatching(/^loginctl failed: Failed to connect to bus: No such file or directory; .*linger\/tester is absent, so lingering is not configured/) });
+    writeFileSync(join(lingerDir, 'tester'), '');
+    expect(readLinger(noBus, 'tester', lingerDir).detail).toMatch(/linger\/tester exists, so lingering is configured, but without logind nothing acts on it/);
+    // And the real loginctl of this machine gives one of those three answers.
+    expect(['on', 'off', 'unknown']).toContain((await lingerState('tester')).state);
   });
 });
 

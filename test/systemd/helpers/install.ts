@@ -1,5 +1,5 @@
-// Shared by the install-systemd and install-tools tests: run the commands as a user would, temp dirs, fakes, goldens.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// Shared by the install-systemd and install-tools tests: run the commands as a user would, temp dirs, goldens.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -20,15 +20,6 @@ export function runInstall(args: string[], env: NodeJS.ProcessEnv, input?: strin
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
-}
-
-/** An executable sh script named `name` in `dir` (a fake systemctl, loginctl, ...). */
-export function fakeCommand(dir: string, name: string, body: string): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
 }
 
 /** Compare with test/systemd/golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead. */
