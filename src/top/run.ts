@@ -42,7 +42,8 @@ export async function topOnce(feed: TopFeed, options: Omit<TopOptions, 'interval
   view = applySnapshot(view, await feed.snapshot({ detail: null, screenLines: SCREEN_LINES }));
   if (view.detail && view.selected) view = applySnapshot(view, await feed.snapshot({ detail: view.selected, screenLines: SCREEN_LINES }));
   const height = size.height ?? visibleRows(view).length + 3 + (view.detail ? 12 : 0);
-  const { lines } = layoutFrame(view, { width: size.width, height }, view.snapshot!.at);
+  // No highlighted row in a printed frame unless the detail pane says whose screen it shows.
+  const { lines } = layoutFrame(view.detail ? view : { ...view, selected: null }, { width: size.width, height }, view.snapshot!.at);
   return renderLines(lines, paint).map((l) => l.trimEnd()).join('\n');
 }
 
