@@ -188,10 +188,12 @@ function titleLine(view: View, now: number): Line {
   const snap = view.snapshot;
   const out: Line = [seg(' mosaic-fleet top ', 'title')];
   if (!snap) return [...out, seg(' reading the fleet...')];
-  out.push(seg(` ${snap.socket} `, 'bold'), seg(`${view.rows.length} agents`));
-  for (const [state, n] of stateCounts(view.rows)) out.push(seg(' '), seg(`${n} ${state}`, ...stateStyle(state)));
+  out.push(seg(` ${snap.socket} `, 'bold'));
+  // A host that cannot be reached comes first: it hides every agent on it.
   const down = snap.hosts.filter((h) => !h.reachable);
-  if (down.length > 0) out.push(seg('  '), seg(`host down: ${down.map((h) => h.host).join(', ')}`, 'red', 'bold'));
+  if (down.length > 0) out.push(seg(`host down: ${down.map((h) => h.host).join(', ')}`, 'red', 'bold'), seg('  '));
+  out.push(seg(`${view.rows.length} agents`));
+  for (const [state, n] of stateCounts(view.rows)) out.push(seg(' '), seg(`${n} ${state === 'missing' ? 'stopped' : state}`, ...stateStyle(state)));
   out.push(seg(`  ${snap.source} ${new Date(snap.at).toISOString().slice(11, 19)}`, 'dim'));
   if (now - snap.at > 10_000) out.push(seg(` (stale ${age(now - snap.at)})`, 'yellow'));
   return out;
@@ -230,7 +232,8 @@ function detailLines(view: View, height: number, width: number, now: number): Li
   else {
     // The bottom of the screen is where the REPL's input box and newest output are.
     const body = screen.slice(-room);
-    for (const l of body) lines.push([seg('│', 'dim'), seg(l.replace(/\t/g, '  '))]);
+    // Cut, not ellipsised: the agent's own screen is shown as it is, up to the edge.
+    for (const l of body) lines.push([seg('│', 'dim'), seg(fit(l.replace(/\t/g, '  '), width - 1, false))]);
   }
   return lines.slice(0, height);
 }
