@@ -63,7 +63,15 @@ export async function topDocument(feed: TopFeed, options: Omit<TopOptions, 'inte
 }
 
 /** The live view until q or Ctrl-C. */
-export async function runTop(feed: TopFeed, actions: TopActions, term: Terminal, options: TopOptions, paint: Paint, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runTop(
+  feed: TopFeed,
+  actions: TopActions,
+  term: Terminal,
+  options: TopOptions,
+  paint: Paint,
+  env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
+): Promise<void> {
   let view: View = initialView(options);
   let last = '';
   let busy = false;
@@ -192,6 +200,9 @@ export async function runTop(feed: TopFeed, actions: TopActions, term: Terminal,
     clearInterval(timer);
   };
 
+  // SIGTERM (or Ctrl-C outside raw mode) ends the view like q does: the terminal is given back in its normal state.
+  signal?.addEventListener('abort', () => finish(), { once: true });
+  if (signal?.aborted) finish();
   term.enter();
   resume();
   draw(true);

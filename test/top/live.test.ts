@@ -41,6 +41,8 @@ beforeAll(async () => {
   const r = viewer.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'view', '-x', '100', '-y', '30', '--',
     'env', `HOME=${fleet.home}`, 'NO_COLOR=1', process.execPath, BIN.fleet, 'top', '--roster', f.roster, '--interval', '0.3');
   expect(r.code, r.stderr).toBe(0);
+  // Keep the pane when top exits, to read how it left the terminal.
+  viewer.tmux('set-option', '-t', 'view', 'remain-on-exit', 'on');
   await waitFor('the view', () => ['alpha', 'bravo', 'charlie', 'delta'].every((n) => / idle /.test(row(n))), 20_000);
 }, 60_000);
 
@@ -107,5 +109,15 @@ describe('mosaic-fleet top in a real terminal', () => {
     // Still live after the round trip.
     keys('Escape', '/', 'C-u', 'Enter');
     await waitFor('all rows again', () => ['alpha', 'bravo', 'charlie', 'delta'].every((n) => row(n) !== ''));
+  });
+
+  it('SIGTERM ends it like q: exit 0, the normal screen given back', async () => {
+    const pane = () => viewer.tmux('display-message', '-p', '-t', 'view', '#{pane_dead} #{pane_dead_status} #{alternate_on}').stdout.trim();
+    // Running: the alternate screen, cursor hidden (a dead pane always reports no cursor, so it is read here).
+    expect(pane()).toBe('0  1');
+    expect(viewer.tmux('display-message', '-p', '-t', 'view', '#{cursor_flag}').stdout.trim()).toBe('0');
+    process.kill(Number(viewer.tmux('display-message', '-p', '-t', 'view', '#{pane_pid}').stdout.trim()), 'SIGTERM');
+    await waitFor('top exited', () => pane().startsWith('1 '));
+    expect(pane()).toBe('1 0 0');
   });
 });

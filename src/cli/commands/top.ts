@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { action } from '../action.js';
-import { addCommonOptions, contextFrom, examples } from '../common.js';
+import { addCommonOptions, contextFrom, examples, untilInterrupted } from '../common.js';
 import { printJson } from '../io.js';
 import { parseSeconds } from '../parse.js';
 
@@ -44,7 +44,8 @@ export function addTopCommand(parent: Command): void {
       }
       if (!tty || !process.stdin.isTTY) throw new UsageError('top needs a terminal', 'use `mosaic-fleet top --once` or `--json` in scripts');
       const { coreActions } = await import('../../top/actions.js');
-      await run.runTop(feed, coreActions(ctx, typeof opts.from === 'string' ? { from: opts.from } : {}), run.processTerminal(), { intervalMs, ...view }, run.paintFor(process.env, true));
+      const actions = coreActions(ctx, typeof opts.from === 'string' ? { from: opts.from } : {});
+      await untilInterrupted((signal) => run.runTop(feed, actions, run.processTerminal(), { intervalMs, ...view }, run.paintFor(process.env, true), process.env, signal));
       return 0;
     }),
   );
