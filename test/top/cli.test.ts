@@ -59,6 +59,33 @@ describe('top for scripts', () => {
   });
 });
 
+describe('a host that does not answer', () => {
+  it('its agents are unreachable, the host is named in the title, the local agents are still shown', async () => {
+    const roster = join(f.dir, 'with-remote.yaml');
+    // Port 1 on loopback refuses at once: a host that is down, without waiting for a timeout.
+    writeFileSync(roster, [
+      'version: 1',
+      `tmux: { socket_name: ${t.socket} }`,
+      `defaults: { working_directory: ${f.dir}, runtime: sim }`,
+      'hosts:',
+      '  gpu1: { ssh: fleet@127.0.0.1, port: 1, hostname: gpu1 }',
+      'agents:',
+      '  - { name: alpha }',
+      '  - { name: train0, host: gpu1 }',
+      '',
+    ].join('\n'));
+    const env = { HOME: t.home };
+    const json = await runCli('fleet', ['top', '--json', '--roster', roster, '--sort', 'name'], { env });
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.hosts.map((h: { host: string; reachable: boolean }) => [h.host, h.reachable])).toEqual([['local', true], ['gpu1', false]]);
+    expect(doc.agents.map((a: { name: string; host: string; state: string }) => [a.name, a.host, a.state])).toEqual([['alpha', 'local', 'idle'], ['train0', 'gpu1', 'unreachable']]);
+    const frame = await runCli('fleet', ['top', '--once', '--roster', roster], { env });
+    expect(frame.stdout.split('\n')[0]).toContain('host down: gpu1');
+    expect(frame.stdout).toMatch(/^train0 +gpu1 .*unreachable/m);
+  });
+});
+
 describe('what top costs the other commands', () => {
   const HOOK = `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent('export async function load(url, context, next) { process.stderr.write("loaded " + url + "\\\\n"); return next(url, context); }'));\n`;
   let dir = '';

@@ -111,6 +111,17 @@ describe('mosaic-fleet top in a real terminal', () => {
     await waitFor('all rows again', () => ['alpha', 'bravo', 'charlie', 'delta'].every((n) => row(n) !== ''));
   });
 
+  it('redraws for the terminal it is in: 80x24 drops columns, 200x50 shows them all', async () => {
+    const lines = () => screen().replace(/\n$/, '').split('\n');
+    viewer.tmux('resize-window', '-t', 'view', '-x', '80', '-y', '24');
+    await waitFor('an 80x24 frame', () => lines().length === 24 && lines()[1]!.startsWith('AGENT') && !lines()[1]!.includes('LAST OUT'));
+    expect(Math.max(...lines().map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    expect(lines()[23]).toContain('q:quit');
+    viewer.tmux('resize-window', '-t', 'view', '-x', '200', '-y', '50');
+    await waitFor('a 200x50 frame', () => lines().length === 50 && lines()[1]!.includes('LAST OUT'));
+    expect(lines()[49]).toContain('q:quit');
+  });
+
   it('SIGTERM ends it like q: exit 0, the normal screen given back', async () => {
     const pane = () => viewer.tmux('display-message', '-p', '-t', 'view', '#{pane_dead} #{pane_dead_status} #{alternate_on}').stdout.trim();
     // Running: the alternate screen, cursor hidden (a dead pane always reports no cursor, so it is read here).
