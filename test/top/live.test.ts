@@ -98,6 +98,31 @@ describe('mosaic-fleet top in a real terminal', () => {
     expect(got.map((e) => e.text)).toEqual([`[${HOST}:view -> ${HOST}:alpha] hello from the view`]);
   });
 
+  it('r resets with the kickstart (after y); the sim starts a new session and gets the kickstart once', async () => {
+    await select('alpha');
+    keys('r');
+    await waitFor('the question', () => /reset =alpha .*\? y\/N/.test(footer()));
+    keys('y');
+    await waitFor('reset confirmed', () => /reset alpha: \/new confirmed, kickstart submitted/.test(footer()), 30_000);
+    const kick = f.submits('alpha').filter((e) => e.session === 2);
+    expect(kick).toHaveLength(1);
+    expect(kick[0]!.text).toMatch(new RegExp(`^\\[${HOST}:view -> ${HOST}:alpha\\] `));
+  });
+
+  it('a message queued for a busy agent shows as pending; d delivers it once', async () => {
+    await select('bravo');
+    const busy = await cli('agent', ['send', 'bravo', '-m', 'first', '--from', 'lab:lead']);
+    expect(busy.code, busy.stderr).toBe(0);
+    const queued = await cli('agent', ['send', 'bravo', '--queue', '-m', 'queued for later', '--from', 'lab:lead']);
+    expect(queued.code, queued.stderr).toBe(0);
+    await waitFor('bravo busy with one queued', () => /busy \+1q .* 1 +0 ←lead \d+s pending/.test(row('bravo')));
+    await waitFor('bravo idle with one queued', () => /idle \+1q/.test(row('bravo')), 15_000);
+    keys('d');
+    await waitFor('delivered', () => /deliver: 1 delivered, 0 expired, 0 still pending/.test(footer()), 20_000);
+    await waitFor('nothing pending', () => / 0 +0 ←lead \d+s submitted/.test(row('bravo')));
+    expect(f.submits('bravo').filter((e) => e.text?.endsWith('queued for later'))).toHaveLength(1);
+  });
+
   it('Enter attaches to the exact agent; detaching returns to the view', async () => {
     await select('alpha');
     keys('Enter');
