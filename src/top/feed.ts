@@ -104,7 +104,7 @@ export class PollFeed implements TopFeed {
       hosts: status.hosts.map((h) => ({ host: h.host, reachable: h.reachable, ...(h.error ? { error: h.error } : {}) })),
       agents: samples,
       screen,
-      cost: { tmuxCalls: 0, ms: performance.now() - started },
+      cost: { ms: performance.now() - started },
     };
   }
 

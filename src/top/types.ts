@@ -49,8 +49,8 @@ export interface TopSnapshot {
   agents: AgentSample[];
   /** The recent screen of the agent asked for (detail pane), plain text lines. */
   screen?: { agent: string; host: string; lines: string[] } | null;
-  /** What this snapshot cost (tmux processes started, per host). */
-  cost: { tmuxCalls: number; ms: number };
+  /** How long the snapshot took to gather. */
+  cost: { ms: number };
 }
 
 /** The view's state of an agent: the feed's state refined (queued when messages wait for it). */

@@ -22,5 +22,5 @@ export function agent(name: string, over: Partial<AgentSample> = {}): AgentSampl
 }
 
 export function snapshot(at: number, agents: AgentSample[], over: Partial<TopSnapshot> = {}): TopSnapshot {
-  return { at, socket: 'fleet', source: 'poll', hosts: [{ host: 'local', reachable: true }], agents, screen: null, cost: { tmuxCalls: 1, ms: 1 }, ...over };
+  return { at, socket: 'fleet', source: 'poll', hosts: [{ host: 'local', reachable: true }], agents, screen: null, cost: { ms: 1 }, ...over };
 }

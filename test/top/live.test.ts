@@ -57,7 +57,8 @@ describe('mosaic-fleet top in a real terminal', () => {
     const sent = await cli('agent', ['send', 'bravo', '-m', 'work on it', '--from', 'lab:lead']);
     expect(sent.code, sent.stderr).toBe(0);
     await waitFor('bravo busy', () => / busy /.test(row('bravo')));
-    expect(row('bravo')).toMatch(/←lead \d+s submitted/);
+    // The ledger may still say `sending` while the sender confirms; its verdict follows.
+    await waitFor('the message that started it', () => /←lead \d+s submitted/.test(row('bravo')));
     await waitFor('bravo idle again', () => / idle /.test(row('bravo')), 15_000);
     expect(screen().split('\n')[0]).toMatch(/4 agents/);
   });
