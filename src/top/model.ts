@@ -4,7 +4,8 @@ import type { AgentSample, TopRow, TopSnapshot, ViewState } from './types.js';
 
 /** What the view remembers of each agent between refreshes. */
 export interface Memory {
-  view: ViewState;
+  /** The pane-level state (idle, busy, dead, ...): time in state follows it, not the queue count. */
+  state: string;
   since: number;
   exact: boolean;
   pid: number | null;
@@ -46,9 +47,9 @@ export function trackRows(tracker: Tracker, snapshot: TopSnapshot): { rows: TopR
     let restarts = prev?.restarts ?? 0;
     // A new program in the pane: a changed pid, or a dead/stopped agent alive again.
     if (prev && alive && ((prev.alive && prev.pid !== null && a.pid !== null && prev.pid !== a.pid) || !prev.alive)) restarts += 1;
-    const same = prev !== undefined && prev.view === view;
+    const same = prev !== undefined && prev.state === a.state;
     const memory: Memory = {
-      view,
+      state: a.state,
       since: same ? prev.since : snapshot.at,
       exact: same ? prev.exact : prev !== undefined,
       pid: a.pid,

@@ -27,6 +27,9 @@ describe('trackRows', () => {
     expect(r.rows[0]).toMatchObject({ view: 'busy', since: T0 + 2000, sinceExact: true });
     r = trackRows(r.tracker, snapshot(T0 + 3000, [agent('a', { state: 'busy' })]));
     expect(r.rows[0]!.since).toBe(T0 + 2000);
+    // A message queued for it changes the label, not how long it has been busy.
+    r = trackRows(r.tracker, snapshot(T0 + 4000, [agent('a', { state: 'busy', pending: 1 })]));
+    expect(r.rows[0]).toMatchObject({ view: 'queued', label: 'busy +1q', since: T0 + 2000 });
   });
 
   it('counts restarts: a new pid in the pane, or a dead agent alive again', () => {
