@@ -45,8 +45,8 @@ export function trackRows(tracker: Tracker, snapshot: TopSnapshot): { rows: TopR
     const alive = ALIVE.has(a.state);
     const prev = tracker.get(key);
     let restarts = prev?.restarts ?? 0;
-    // A new program in the pane: a changed pid, or a dead/stopped agent alive again.
-    if (prev && alive && ((prev.alive && prev.pid !== null && a.pid !== null && prev.pid !== a.pid) || !prev.alive)) restarts += 1;
+    // A new program in the pane: a changed pid, or a dead/stopped agent alive again (a host back online is not one).
+    if (prev && alive && ((prev.alive && prev.pid !== null && a.pid !== null && prev.pid !== a.pid) || prev.state === 'dead' || prev.state === 'missing')) restarts += 1;
     const same = prev !== undefined && prev.state === a.state;
     const memory: Memory = {
       state: a.state,

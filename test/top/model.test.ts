@@ -42,6 +42,10 @@ describe('trackRows', () => {
     expect(r.rows[0]!.restarts).toBe(2);
     r = trackRows(r.tracker, snapshot(T0 + 4, [agent('a', { pid: 3, state: 'busy' })]));
     expect(r.rows[0]!.restarts).toBe(2);
+    // Its host unreachable for a while and back, same program: not a restart.
+    r = trackRows(r.tracker, snapshot(T0 + 5, [agent('a', { pid: null, state: 'unreachable' })]));
+    r = trackRows(r.tracker, snapshot(T0 + 6, [agent('a', { pid: 3 })]));
+    expect(r.rows[0]!.restarts).toBe(2);
   });
 
   it('tells agents with the same name on two hosts apart', () => {
