@@ -52,8 +52,9 @@ export function trackRows(tracker: Tracker, snapshot: TopSnapshot): { rows: TopR
       state: a.state,
       since: same ? prev.since : snapshot.at,
       exact: same ? prev.exact : prev !== undefined,
-      pid: a.pid,
-      alive,
+      // While its host is unreachable the agent is unknown, not gone: remember what it was running.
+      pid: a.state === 'unreachable' ? (prev?.pid ?? null) : a.pid,
+      alive: a.state === 'unreachable' ? (prev?.alive ?? false) : alive,
       restarts,
     };
     next.set(key, memory);

@@ -46,6 +46,10 @@ describe('trackRows', () => {
     r = trackRows(r.tracker, snapshot(T0 + 5, [agent('a', { pid: null, state: 'unreachable' })]));
     r = trackRows(r.tracker, snapshot(T0 + 6, [agent('a', { pid: 3 })]));
     expect(r.rows[0]!.restarts).toBe(2);
+    // ... but a new program found when it is back is.
+    r = trackRows(r.tracker, snapshot(T0 + 7, [agent('a', { pid: null, state: 'unreachable' })]));
+    r = trackRows(r.tracker, snapshot(T0 + 8, [agent('a', { pid: 4 })]));
+    expect(r.rows[0]!.restarts).toBe(3);
   });
 
   it('tells agents with the same name on two hosts apart', () => {
