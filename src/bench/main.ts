@@ -1,4 +1,5 @@
-// `npm run bench`: delivery latency (ours beside the fixed-sleep approach, same run), status and start at scale.
+// `npm run bench`: delivery latency (ours beside the fixed-sleep approach, same run), status and start at scale,
+// the cost of a `top` refresh.
 // Benchmarks report numbers; tests assert correctness.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,13 +23,14 @@ const SWALLOW_MS = 150;
 async function main(): Promise<void> {
   // Never the user's servers: a private socket directory for the whole run.
   process.env.TMUX_TMPDIR = mkdtempSync(join(tmpdir(), 'mosaic-bench-tmux-'));
-  const sections = (process.argv[2] ?? 'delivery,status,start,broadcast,ledger,remote,clients').split(',');
+  const sections = (process.argv[2] ?? 'delivery,status,start,broadcast,ledger,remote,top,clients').split(',');
   if (sections.includes('delivery')) await benchDelivery();
   if (sections.includes('status')) await benchStatus();
   if (sections.includes('start')) await benchStart();
   if (sections.includes('broadcast')) await benchBroadcast();
   if (sections.includes('ledger')) benchLedger();
   if (sections.includes('remote')) await benchRemote();
+  if (sections.includes('top')) await (await import('./top.js')).benchTop(newSocket);
   if (sections.includes('clients')) await (await import('./clients.js')).benchClients();
 }
 

@@ -9,6 +9,7 @@ import { table } from './render.js';
 import { renderStatus } from './status-view.js';
 import { UsageError } from '../errors.js';
 import { addInstallCommands } from './commands/install.js';
+import { addTopCommand } from './commands/top.js';
 
 // Core modules are imported inside each action so `--help` and `--version` stay fast.
 const core = {
@@ -30,6 +31,7 @@ export function addFleetCommands(cmd: Command): Command {
   addStop(cmd);
   addRestart(cmd);
   addStatus(cmd);
+  addTopCommand(cmd);
   addDeliver(cmd);
   addInstallCommands(cmd);
   addVerify(cmd);
