@@ -1,5 +1,5 @@
 // Pure screen renderer: one full frame for a given state, clock, pane size and layout.
-import { type SimState } from './state.js';
+import type { SimState, TranscriptEntry } from './state.js';
 import { bareLayout } from './layouts/bare.js';
 import { claudeLayout } from './layouts/claude.js';
 import { dashedLayout } from './layouts/dashed.js';
@@ -87,6 +87,18 @@ export function splitFrameToAnsi(frame: Frame): [string, string] {
 function transcriptTail(layout: Layout, state: SimState, activity: string[], width: number, maxRows: number): string[] {
   if (maxRows <= 0) return [];
   const rows = [...activity];
-  for (let i = state.transcript.length - 1; i >= 0 && rows.length < maxRows; i--) rows.unshift(...layout.entryRows(state.transcript[i]!, width));
+  for (let i = state.transcript.length - 1; i >= 0 && rows.length < maxRows; i--) rows.unshift(...entryRows(layout, state.transcript[i]!, width, maxRows - rows.length));
   return rows.slice(Math.max(0, rows.length - maxRows));
+}
+
+// Entries never change once written, so their rows are kept per layout and width: a long message on screen is
+// wrapped once, not on every frame (the spinner redraws each second).
+const entryCache = new WeakMap<TranscriptEntry, { layout: Layout; width: number; maxRows: number; rows: string[] }>();
+
+function entryRows(layout: Layout, entry: TranscriptEntry, width: number, maxRows: number): string[] {
+  const cached = entryCache.get(entry);
+  if (cached && cached.layout === layout && cached.width === width && cached.maxRows === maxRows) return cached.rows;
+  const rows = layout.entryRows(entry, width, maxRows);
+  entryCache.set(entry, { layout, width, maxRows, rows });
+  return rows;
 }

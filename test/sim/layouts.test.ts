@@ -129,6 +129,15 @@ describe.each(LAYOUT_NAMES)('layout %s', (layout) => {
     }
   });
 
+  it('shows the tail of a long submitted message right above its reply', () => {
+    const body = Array.from({ length: 5000 }, (_, i) => `r${i} 漢🚀`).join('\n');
+    const frame = renderFrame(stateAfter([paste(body), enter]), 0, size, view(layout));
+    const reply = frame.lines.findIndex((l) => l.includes('ok l1 received'));
+    expect(frame.lines[reply - 1]).toMatch(/r4999 漢🚀$/);
+    expect(frame.lines[reply - 2]).toMatch(/r4998 漢🚀$/);
+    expect(frame.lines.length).toBeLessThanOrEqual(size.rows);
+  });
+
   it('keeps the end of a draft taller than the pane, and the cursor on it', () => {
     const tall = Array.from({ length: 30 }, (_, i) => `line${i}`).join('\n');
     const frame = renderFrame(stateAfter([type(tall)]), 0, { columns: 40, rows: 10 }, view(layout));

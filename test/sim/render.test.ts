@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InputEvent } from '../../src/sim/input.js';
-import { BUSY_FOOTER, DIM, IDLE_FOOTER, PROMPT, QUEUED_PLACEHOLDER, UNDIM, frameToAnsi, renderFrame, splitFrameToAnsi, wrap } from '../../src/sim/render.js';
+import { BUSY_FOOTER, DIM, IDLE_FOOTER, PROMPT, QUEUED_PLACEHOLDER, UNDIM, block, frameToAnsi, renderFrame, splitFrameToAnsi, wrap } from '../../src/sim/render.js';
 import { applyInput, createState, type SimConfig, type SimState } from '../../src/sim/state.js';
 
 const config: SimConfig = { name: 'r1', swallowMs: 0, busyMs: 0, ignoreEnter: false, placeholderLines: 2, enterNewlineMs: 0, ignoreEnters: 0 };
@@ -37,6 +37,13 @@ describe('sim renderer', () => {
   it('wraps long draft lines to the width with a two-space indent', () => {
     const frame = renderFrame(stateAfter([type('x'.repeat(60))]), 0, size);
     expect(boxRows(frame.lines)).toEqual([`${PROMPT}${'x'.repeat(38)}`, `  ${'x'.repeat(22)}`]);
+  });
+
+  it('lays out only the tail of a long text when asked for its last rows', () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `row${i}`).join('\n');
+    expect(block(text, '> ', '  ', 40, 0, 3)).toEqual(['  row997', '  row998', '  row999']);
+    expect(block('a\nb', '> ', '  ', 40, 0, 5)).toEqual(['> a', '  b']);
+    expect(block('x'.repeat(100), '> ', '  ', 12, 0, 2)).toEqual(block('x'.repeat(100), '> ', '  ', 12));
   });
 
   it('wraps wide characters by column, not by code unit', () => {
