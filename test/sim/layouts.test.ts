@@ -1,7 +1,7 @@
 // Every input-area layout draws the same REPL states: idle, placeholder, draft, busy, queued, transcript.
 import { describe, expect, it } from 'vitest';
 import type { InputEvent } from '../../src/sim/input.js';
-import { DIM, GREY, LAYOUT_NAMES, renderFrame, type LayoutName, type View } from '../../src/sim/render.js';
+import { DIM, GREY, LAYOUT_NAMES, renderFrame, withDrawnCursor, type LayoutName, type View } from '../../src/sim/render.js';
 import { applyInput, createState, type SimConfig, type SimState } from '../../src/sim/state.js';
 import { textWidth } from '../../src/sim/width.js';
 
@@ -122,6 +122,7 @@ describe.each(LAYOUT_NAMES)('layout %s', (layout) => {
           const frame = renderFrame(s, 0, { columns, rows: 12 }, view(layout, '漢字 placeholder 🚀'));
           expect(frame.lines.length).toBeLessThanOrEqual(12);
           for (const line of frame.lines) expect(textWidth(line), `${layout} ${columns}: ${line}`).toBeLessThanOrEqual(columns);
+          for (const line of withDrawnCursor(frame).lines) expect(textWidth(line), `drawn ${layout} ${columns}: ${line}`).toBeLessThanOrEqual(columns);
           expect(frame.cursor.col).toBeLessThan(columns);
           expect(frame.cursor.row).toBeLessThan(frame.lines.length);
         }

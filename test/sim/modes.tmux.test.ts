@@ -211,6 +211,22 @@ describe('sim modes in tmux', () => {
     await waitFor('whole frame', () => sim.screen().includes('[idle] ctrl-d quit') && sim.screen().includes('» half'), WAIT_MS);
   });
 
+  it('hides the terminal cursor and draws its own in reverse video with --drawn-cursor', async () => {
+    const sim = await open('rounded', ['--drawn-cursor', '--placeholder', 'Ask anything'], { columns: 60, rows: 12 });
+    const flag = () => sim.tmux.tmux('display-message', '-p', '-t', 'simpane', '#{cursor_flag}').stdout.trim();
+    expect(flag()).toBe('0');
+    const lines = sim.lines();
+    const lastDrawn = lines.findLastIndex((l) => l.trim() !== '');
+    expect(lines[lastDrawn]).toContain('~/work/sim-project');
+    expect(sim.cursor()).toEqual({ row: lastDrawn, col: 0 });
+    const styled = () => sim.screenWithAttributes().split('\n');
+    const row = lines.findIndex((l) => l.includes('Ask anything'));
+    expect(styled()[row]).toMatch(/\x1b\[[0-9;]*7[0-9;]*m(\x1b\[[0-9;]*m)*A/);
+    sim.paste('typed');
+    await waitFor('reverse cell after the draft', () => /│ > typed\x1b\[[0-9;]*7[0-9;]*m /.test(styled().find((l) => l.includes('typed')) ?? ''), WAIT_MS);
+    expect(flag()).toBe('0');
+  });
+
   it('keeps a tab as a tab in the log and draws it to the next 8-column stop', async () => {
     const sim = await open('claude');
     sim.paste('a\tb', { enter: true });
