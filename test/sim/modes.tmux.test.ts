@@ -213,7 +213,7 @@ describe('sim modes in tmux', () => {
 
   it('hides the terminal cursor and draws its own in reverse video with --drawn-cursor', async () => {
     const sim = await open('rounded', ['--drawn-cursor', '--placeholder', 'Ask anything'], { columns: 60, rows: 12 });
-    const flag = () => sim.tmux.tmux('display-message', '-p', '-t', 'simpane', '#{cursor_flag}').stdout.trim();
+    const flag = () => sim.display('#{cursor_flag}');
     expect(flag()).toBe('0');
     const lines = sim.lines();
     const lastDrawn = lines.findLastIndex((l) => l.trim() !== '');
