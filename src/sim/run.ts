@@ -98,6 +98,8 @@ export function runSim(options: SimOptions): void {
   };
 
   const onWake = (): void => {
+    // A wedged REPL does nothing at all (no turn ends, no records) until it resumes; resume() wakes it again.
+    if (wedged) return;
     const step = advance(state, Date.now());
     state = step.state;
     runEffects(step.effects);

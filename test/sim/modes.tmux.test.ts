@@ -164,6 +164,22 @@ describe('sim modes in tmux', () => {
     await waitFor('transcript row', () => sim.lines().includes('» sent while wedged'), WAIT_MS);
   });
 
+  it('finishes no turn while wedged: nothing is logged between wedge and resume', async () => {
+    const sim = await open('dashed', ['--busy-ms', '1500']);
+    sim.paste('busy one', { enter: true });
+    await waitFor('turn starts', () => sim.kinds('turn')[0], WAIT_MS);
+    sim.signal('SIGUSR1');
+    await waitFor('wedge record', () => sim.kinds('wedge')[0], WAIT_MS);
+    const busy = sim.screen();
+    expect(busy).toContain('state: busy');
+    await letPass(2000); // past the turn's end: a running sim would be idle by now
+    expect(sim.screen()).toBe(busy);
+    expect(sim.records().at(-1)!.kind).toBe('wedge');
+    sim.signal('SIGUSR2');
+    await waitFor('idle after resume', () => sim.screen().includes('state: idle'), WAIT_MS);
+    expect(sim.records().map((r) => r.kind).slice(-2)).toEqual(['wedge', 'resume']);
+  });
+
   it('discards what arrived while wedged with --wedge-drop, and takes later input normally', async () => {
     const sim = await open('rounded', ['--wedge-drop']);
     sim.signal('SIGUSR1');
