@@ -111,7 +111,7 @@ describe('sim modes in tmux', () => {
       ['ignored', 'never taken'],
     ]);
     expect(sim.kinds('submit')).toEqual([]);
-    expect(sim.lines()[sim.cursor().row]).toBe('you: never taken');
+    await waitFor('draft kept at the cursor', () => sim.lines()[sim.cursor().row] === 'you: never taken', WAIT_MS);
   });
 
   it('turns an Enter right behind a paste into a newline (--enter-newline-ms), then submits on a later Enter', async () => {
@@ -137,7 +137,8 @@ describe('sim modes in tmux', () => {
     sim.paste('needs two', { enter: true });
     await waitFor('ignored enter', () => sim.kinds('enter').length === 1, WAIT_MS);
     expect(sim.kinds('enter')[0]).toMatchObject({ action: 'ignored', text: 'needs two' });
-    expect(sim.lines()[sim.cursor().row]).toMatch(/^║ needs two +║$/);
+    // The log is written before the frame reaches tmux: wait for the draw.
+    await waitFor('draft kept at the cursor', () => /^║ needs two +║$/.test(sim.lines()[sim.cursor().row] ?? ''), WAIT_MS);
     sim.keys('Enter');
     await waitFor('submit', () => sim.kinds('submit').length === 1, WAIT_MS);
     expect(sim.kinds('enter').map((r) => r.action)).toEqual(['ignored', 'submitted']);
