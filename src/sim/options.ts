@@ -20,6 +20,8 @@ export interface SimOptions {
   wedgeAfter: number | null;
   /** Draw each frame in two writes this many ms apart; 0 draws whole frames. */
   splitDrawMs: number;
+  /** Hide the terminal cursor and draw the cursor cell in reverse video (as Ink-based REPLs do). */
+  drawnCursor: boolean;
 }
 
 export type ParsedArgs = { kind: 'run'; options: SimOptions } | { kind: 'help' } | { kind: 'error'; message: string };
@@ -52,6 +54,8 @@ Behaviour
   --ignore-enters N        ignore the first N Enters after each paste (env MOSAIC_SIM_IGNORE_ENTERS, default 0)
   --ignore-enter           never submit; drafts stay forever (env MOSAIC_SIM_IGNORE_ENTER=1)
   --no-bracketed-paste     do not enable bracketed paste mode (env MOSAIC_SIM_NO_BRACKETED_PASTE=1)
+  --drawn-cursor           hide the terminal cursor (parked at the start of the last row) and draw the cursor cell in
+                           reverse video, as REPLs that draw their own cursor do (env MOSAIC_SIM_DRAWN_CURSOR=1)
   --split-draw-ms N        draw each frame in two writes N ms apart: the top half first, so the pane shows a
                            half-drawn frame without its input area meanwhile (env MOSAIC_SIM_SPLIT_DRAW_MS, default 0)
 
@@ -90,6 +94,7 @@ const SWITCHES = {
   '--ignore-enter': (o: SimOptions) => (o.ignoreEnter = true),
   '--no-bracketed-paste': (o: SimOptions) => (o.bracketedPaste = false),
   '--wedge-drop': (o: SimOptions) => (o.wedgeDrop = true),
+  '--drawn-cursor': (o: SimOptions) => (o.drawnCursor = true),
 } as const;
 
 type ValueKey = (typeof VALUE_FLAGS)[keyof typeof VALUE_FLAGS];
@@ -161,6 +166,7 @@ export function defaultOptions(): SimOptions {
     wedgeDrop: false,
     wedgeAfter: null,
     splitDrawMs: 0,
+    drawnCursor: false,
   };
 }
 
@@ -173,6 +179,7 @@ function defaultsFromEnv(env: Env): SimOptions {
   if (isTruthy(env.MOSAIC_SIM_IGNORE_ENTER)) options.ignoreEnter = true;
   if (isTruthy(env.MOSAIC_SIM_NO_BRACKETED_PASTE)) options.bracketedPaste = false;
   if (isTruthy(env.MOSAIC_SIM_WEDGE_DROP)) options.wedgeDrop = true;
+  if (isTruthy(env.MOSAIC_SIM_DRAWN_CURSOR)) options.drawnCursor = true;
   return options;
 }
 

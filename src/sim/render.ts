@@ -1,11 +1,12 @@
 // Pure screen renderer: one full frame for a given state, clock, pane size and layout.
-import { type SimState } from './state.js';
+import type { SimState, TranscriptEntry } from './state.js';
 import { bareLayout } from './layouts/bare.js';
 import { claudeLayout } from './layouts/claude.js';
 import { dashedLayout } from './layouts/dashed.js';
 import { doubleLayout } from './layouts/double.js';
 import { roundedLayout } from './layouts/rounded.js';
 import type { Layout, LayoutName, View } from './layouts/types.js';
+import { widthAfter } from './width.js';
 
 export { BUSY_FOOTER, IDLE_FOOTER, PROMPT, QUEUED_PLACEHOLDER, RULE_CHAR, headerFor } from './layouts/claude.js';
 export { LAYOUT_NAMES, type LayoutName, type PlaceholderStyle, type View } from './layouts/types.js';
@@ -62,6 +63,48 @@ export function renderFrame(state: SimState, now: number, size: Size, view: View
   return { lines, cursor: { row: Math.max(0, Math.min(lines.length - 1, row)), col: Math.min(width - 1, parts.cursor.col) } };
 }
 
+export const REVERSE = '\x1b[7m';
+export const UNREVERSE = '\x1b[27m';
+
+/**
+ * The frame as a REPL that hides the terminal cursor draws it: the cursor cell in reverse video, the real (hidden)
+ * cursor parked at the start of the last row.
+ */
+export function withDrawnCursor(frame: Frame): Frame {
+  const lines = frame.lines.map((line, row) => (row === frame.cursor.row ? markCell(line, frame.cursor.col) : line));
+  return { lines, cursor: { row: Math.max(0, lines.length - 1), col: 0 } };
+}
+
+/** Draw the cell at column `col` of a row (which may hold SGR sequences) in reverse video; a blank cell past the end. */
+export function markCell(line: string, col: number): string {
+  // Tokens: SGR sequences (no width) and characters with the zero-width ones that follow folded into them.
+  const tokens = line.match(/\x1b\[[0-9;]*m|[^\x1b]/gu) ?? [];
+  const cells: Array<{ text: string; width: number }> = [];
+  let previous: number | undefined;
+  for (const token of tokens) {
+    if (token.startsWith('\x1b')) {
+      cells.push({ text: token, width: -1 });
+      continue;
+    }
+    const code = token.codePointAt(0)!;
+    const width = widthAfter(previous, code);
+    previous = code;
+    const last = cells[cells.length - 1];
+    if (width === 0 && last && last.width > 0) last.text += token;
+    else cells.push({ text: token, width });
+  }
+  let column = 0;
+  for (const [i, cell] of cells.entries()) {
+    if (cell.width > 0 && column + cell.width > col) {
+      const before = cells.slice(0, i).map((c) => c.text).join('');
+      const after = cells.slice(i + 1).map((c) => c.text).join('');
+      return `${before}${REVERSE}${cell.text}${UNREVERSE}${after}`;
+    }
+    if (cell.width > 0) column += cell.width;
+  }
+  return `${line}${' '.repeat(Math.max(0, col - column))}${REVERSE} ${UNREVERSE}`;
+}
+
 /** The header row a layout draws for an agent, e.g. to wait for a sim of that layout to be up. */
 export function headerOf(layout: LayoutName, name: string, session = 1): string {
   return LAYOUTS[layout].header(name, session);
@@ -87,6 +130,18 @@ export function splitFrameToAnsi(frame: Frame): [string, string] {
 function transcriptTail(layout: Layout, state: SimState, activity: string[], width: number, maxRows: number): string[] {
   if (maxRows <= 0) return [];
   const rows = [...activity];
-  for (let i = state.transcript.length - 1; i >= 0 && rows.length < maxRows; i--) rows.unshift(...layout.entryRows(state.transcript[i]!, width));
+  for (let i = state.transcript.length - 1; i >= 0 && rows.length < maxRows; i--) rows.unshift(...entryRows(layout, state.transcript[i]!, width, maxRows - rows.length));
   return rows.slice(Math.max(0, rows.length - maxRows));
+}
+
+// Entries never change once written, so their rows are kept per layout and width: a long message on screen is
+// wrapped once, not on every frame (the spinner redraws each second).
+const entryCache = new WeakMap<TranscriptEntry, { layout: Layout; width: number; maxRows: number; rows: string[] }>();
+
+function entryRows(layout: Layout, entry: TranscriptEntry, width: number, maxRows: number): string[] {
+  const cached = entryCache.get(entry);
+  if (cached && cached.layout === layout && cached.width === width && cached.maxRows === maxRows) return cached.rows;
+  const rows = layout.entryRows(entry, width, maxRows);
+  entryCache.set(entry, { layout, width, maxRows, rows });
+  return rows;
 }

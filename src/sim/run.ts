@@ -2,11 +2,13 @@
 import { appendFileSync, readSync } from 'node:fs';
 import { InputParser, type InputEvent } from './input.js';
 import type { SimOptions } from './options.js';
-import { frameToAnsi, renderFrame, splitFrameToAnsi, type View } from './render.js';
+import { frameToAnsi, renderFrame, splitFrameToAnsi, withDrawnCursor, type View } from './render.js';
 import { advance, applyInput, createState, logRecord, type Effect, type LogRecord, type SimState } from './state.js';
 
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const BRACKETED_PASTE_OFF = '\x1b[?2004l';
+const HIDE_CURSOR = '\x1b[?25l';
+const SHOW_CURSOR = '\x1b[?25h';
 const LONE_ESCAPE_MS = 100;
 
 /** Run the sim on this process's terminal until /exit, SIGTERM/SIGHUP or end of input. */
@@ -44,7 +46,8 @@ export function runSim(options: SimOptions): void {
   const draw = (): void => {
     if (!ready || exiting || wedged) return;
     const size = { columns: stdout.columns ?? 80, rows: stdout.rows ?? 24 };
-    const frame = renderFrame(state, Date.now(), size, view);
+    const drawn = renderFrame(state, Date.now(), size, view);
+    const frame = options.drawnCursor ? withDrawnCursor(drawn) : drawn;
     clearTimeout(splitTimer);
     if (options.splitDrawMs <= 0) {
       stdout.write(frameToAnsi(frame));
@@ -57,6 +60,7 @@ export function runSim(options: SimOptions): void {
 
   const restoreTerminal = (): void => {
     if (options.bracketedPaste && ready) stdout.write(BRACKETED_PASTE_OFF);
+    if (options.drawnCursor && ready) stdout.write(SHOW_CURSOR);
     if (stdin.isTTY) stdin.setRawMode(false);
   };
 
@@ -94,6 +98,8 @@ export function runSim(options: SimOptions): void {
   };
 
   const onWake = (): void => {
+    // A wedged REPL does nothing at all (no turn ends, no records) until it resumes; resume() wakes it again.
+    if (wedged) return;
     const step = advance(state, Date.now());
     state = step.state;
     runEffects(step.effects);
@@ -179,6 +185,7 @@ export function runSim(options: SimOptions): void {
     if (exiting) return;
     ready = true;
     if (options.bracketedPaste) stdout.write(BRACKETED_PASTE_ON);
+    if (options.drawnCursor) stdout.write(HIDE_CURSOR);
     writeLog(logRecord(state, 'start', Date.now()));
     draw();
   };

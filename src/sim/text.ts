@@ -10,21 +10,26 @@ export const DEFAULT_FG = '\x1b[39m';
 /**
  * Rows for multi-line text: `first` before the very first row, `rest` before every other row, wrapped to width.
  * `column` is the screen column the rows start at (inside a box border), so tabs stop at multiples of 8 on screen.
+ * With `maxRows`, only the last lines that make up at least that many rows are laid out (a transcript shows the tail).
  */
-export function block(text: string, first: string, rest: string, width: number, column = 0): string[] {
-  const rows: string[] = [];
+export function block(text: string, first: string, rest: string, width: number, column = 0, maxRows = Infinity): string[] {
+  const lines = text.split('\n');
   const restWidth = Math.max(1, width - textWidth(rest));
-  for (const line of text.split('\n')) {
-    const prefix = rows.length === 0 ? first : rest;
-    const shown = expandTabs(sanitize(line), column + textWidth(prefix));
-    const pieces = wrap(shown, Math.max(1, width - textWidth(prefix)), restWidth);
-    pieces.forEach((piece, i) => rows.push((i === 0 ? prefix : rest) + piece));
+  const rows: string[][] = [];
+  let count = 0;
+  for (let i = lines.length - 1; i >= 0 && count < maxRows; i--) {
+    const prefix = i === 0 ? first : rest;
+    const shown = expandTabs(sanitize(lines[i]!), column + textWidth(prefix));
+    const pieces = wrap(shown, Math.max(1, width - textWidth(prefix)), restWidth).map((piece, j) => (j === 0 ? prefix : rest) + piece);
+    rows.push(pieces);
+    count += pieces.length;
   }
-  return rows;
+  return rows.reverse().flat();
 }
 
 /** Split one line into pieces no wider than the given column counts (first piece, then the rest). */
 export function wrap(line: string, firstWidth: number, restWidth: number): string[] {
+  if (PRINTABLE_ASCII.test(line)) return wrapAscii(line, firstWidth, restWidth);
   const pieces: string[] = [];
   let piece = '';
   let used = 0;
@@ -45,6 +50,16 @@ export function wrap(line: string, firstWidth: number, restWidth: number): strin
     used += w;
   }
   pieces.push(piece);
+  return pieces;
+}
+
+// One column per character: slicing is enough (and a 1 MiB message wraps in a few ms, not hundreds).
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+function wrapAscii(line: string, firstWidth: number, restWidth: number): string[] {
+  if (line.length <= firstWidth) return [line];
+  const pieces = [line.slice(0, firstWidth)];
+  for (let i = firstWidth; i < line.length; i += restWidth) pieces.push(line.slice(i, i + restWidth));
   return pieces;
 }
 

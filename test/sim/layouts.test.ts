@@ -1,7 +1,7 @@
 // Every input-area layout draws the same REPL states: idle, placeholder, draft, busy, queued, transcript.
 import { describe, expect, it } from 'vitest';
 import type { InputEvent } from '../../src/sim/input.js';
-import { DIM, GREY, LAYOUT_NAMES, renderFrame, type LayoutName, type View } from '../../src/sim/render.js';
+import { DIM, GREY, LAYOUT_NAMES, renderFrame, withDrawnCursor, type LayoutName, type View } from '../../src/sim/render.js';
 import { applyInput, createState, type SimConfig, type SimState } from '../../src/sim/state.js';
 import { textWidth } from '../../src/sim/width.js';
 
@@ -122,11 +122,21 @@ describe.each(LAYOUT_NAMES)('layout %s', (layout) => {
           const frame = renderFrame(s, 0, { columns, rows: 12 }, view(layout, '漢字 placeholder 🚀'));
           expect(frame.lines.length).toBeLessThanOrEqual(12);
           for (const line of frame.lines) expect(textWidth(line), `${layout} ${columns}: ${line}`).toBeLessThanOrEqual(columns);
+          for (const line of withDrawnCursor(frame).lines) expect(textWidth(line), `drawn ${layout} ${columns}: ${line}`).toBeLessThanOrEqual(columns);
           expect(frame.cursor.col).toBeLessThan(columns);
           expect(frame.cursor.row).toBeLessThan(frame.lines.length);
         }
       }
     }
+  });
+
+  it('shows the tail of a long submitted message right above its reply', () => {
+    const body = Array.from({ length: 5000 }, (_, i) => `r${i} 漢🚀`).join('\n');
+    const frame = renderFrame(stateAfter([paste(body), enter]), 0, size, view(layout));
+    const reply = frame.lines.findIndex((l) => l.includes('ok l1 received'));
+    expect(frame.lines[reply - 1]).toMatch(/r4999 漢🚀$/);
+    expect(frame.lines[reply - 2]).toMatch(/r4998 漢🚀$/);
+    expect(frame.lines.length).toBeLessThanOrEqual(size.rows);
   });
 
   it('keeps the end of a draft taller than the pane, and the cursor on it', () => {

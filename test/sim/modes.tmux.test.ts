@@ -111,7 +111,7 @@ describe('sim modes in tmux', () => {
       ['ignored', 'never taken'],
     ]);
     expect(sim.kinds('submit')).toEqual([]);
-    expect(sim.lines()[sim.cursor().row]).toBe('you: never taken');
+    await waitFor('draft kept at the cursor', () => sim.lines()[sim.cursor().row] === 'you: never taken', WAIT_MS);
   });
 
   it('turns an Enter right behind a paste into a newline (--enter-newline-ms), then submits on a later Enter', async () => {
@@ -137,7 +137,8 @@ describe('sim modes in tmux', () => {
     sim.paste('needs two', { enter: true });
     await waitFor('ignored enter', () => sim.kinds('enter').length === 1, WAIT_MS);
     expect(sim.kinds('enter')[0]).toMatchObject({ action: 'ignored', text: 'needs two' });
-    expect(sim.lines()[sim.cursor().row]).toMatch(/^║ needs two +║$/);
+    // The log is written before the frame reaches tmux: wait for the draw.
+    await waitFor('draft kept at the cursor', () => /^║ needs two +║$/.test(sim.lines()[sim.cursor().row] ?? ''), WAIT_MS);
     sim.keys('Enter');
     await waitFor('submit', () => sim.kinds('submit').length === 1, WAIT_MS);
     expect(sim.kinds('enter').map((r) => r.action)).toEqual(['ignored', 'submitted']);
@@ -162,6 +163,22 @@ describe('sim modes in tmux', () => {
     expect(sim.kinds('resume')[0]).toMatchObject({ reason: 'SIGUSR2', dropped: false });
     expect(sim.kinds('submit')[0]!.text).toBe('sent while wedged');
     await waitFor('transcript row', () => sim.lines().includes('» sent while wedged'), WAIT_MS);
+  });
+
+  it('finishes no turn while wedged: nothing is logged between wedge and resume', async () => {
+    const sim = await open('dashed', ['--busy-ms', '1500']);
+    sim.paste('busy one', { enter: true });
+    await waitFor('turn starts', () => sim.kinds('turn')[0], WAIT_MS);
+    sim.signal('SIGUSR1');
+    await waitFor('wedge record', () => sim.kinds('wedge')[0], WAIT_MS);
+    const busy = sim.screen();
+    expect(busy).toContain('state: busy');
+    await letPass(2000); // past the turn's end: a running sim would be idle by now
+    expect(sim.screen()).toBe(busy);
+    expect(sim.records().at(-1)!.kind).toBe('wedge');
+    sim.signal('SIGUSR2');
+    await waitFor('idle after resume', () => sim.screen().includes('state: idle'), WAIT_MS);
+    expect(sim.records().map((r) => r.kind).slice(-2)).toEqual(['wedge', 'resume']);
   });
 
   it('discards what arrived while wedged with --wedge-drop, and takes later input normally', async () => {
@@ -209,6 +226,22 @@ describe('sim modes in tmux', () => {
     }, WAIT_MS);
     expect(half).not.toContain('ctrl-d quit');
     await waitFor('whole frame', () => sim.screen().includes('[idle] ctrl-d quit') && sim.screen().includes('» half'), WAIT_MS);
+  });
+
+  it('hides the terminal cursor and draws its own in reverse video with --drawn-cursor', async () => {
+    const sim = await open('rounded', ['--drawn-cursor', '--placeholder', 'Ask anything'], { columns: 60, rows: 12 });
+    const flag = () => sim.display('#{cursor_flag}');
+    expect(flag()).toBe('0');
+    const lines = sim.lines();
+    const lastDrawn = lines.findLastIndex((l) => l.trim() !== '');
+    expect(lines[lastDrawn]).toContain('~/work/sim-project');
+    expect(sim.cursor()).toEqual({ row: lastDrawn, col: 0 });
+    const styled = () => sim.screenWithAttributes().split('\n');
+    const row = lines.findIndex((l) => l.includes('Ask anything'));
+    expect(styled()[row]).toMatch(/\x1b\[[0-9;]*7[0-9;]*m(\x1b\[[0-9;]*m)*A/);
+    sim.paste('typed');
+    await waitFor('reverse cell after the draft', () => /│ > typed\x1b\[[0-9;]*7[0-9;]*m /.test(styled().find((l) => l.includes('typed')) ?? ''), WAIT_MS);
+    expect(flag()).toBe('0');
   });
 
   it('keeps a tab as a tab in the log and draws it to the next 8-column stop', async () => {

@@ -22,6 +22,7 @@ describe('sim options', () => {
         wedgeDrop: false,
         wedgeAfter: null,
         splitDrawMs: 0,
+        drawnCursor: false,
       },
     });
   });
@@ -39,12 +40,12 @@ describe('sim options', () => {
 
   it('reads the layout, placeholder, Enter policy and wedge flags', () => {
     const parsed = parseArgs(
-      ['--layout', 'rounded', '--placeholder', 'Type here', '--placeholder-style=dim', '--enter-newline-ms', '40', '--ignore-enters', '1', '--wedge-drop', '--wedge-after', '3', '--split-draw-ms', '9'],
+      ['--layout', 'rounded', '--placeholder', 'Type here', '--placeholder-style=dim', '--enter-newline-ms', '40', '--ignore-enters', '1', '--wedge-drop', '--wedge-after', '3', '--split-draw-ms', '9', '--drawn-cursor'],
       {},
     );
     expect(parsed).toEqual({
       kind: 'run',
-      options: { ...defaultOptions(), layout: 'rounded', placeholder: 'Type here', placeholderStyle: 'dim', enterNewlineMs: 40, ignoreEnters: 1, wedgeDrop: true, wedgeAfter: 3, splitDrawMs: 9 },
+      options: { ...defaultOptions(), layout: 'rounded', placeholder: 'Type here', placeholderStyle: 'dim', enterNewlineMs: 40, ignoreEnters: 1, wedgeDrop: true, wedgeAfter: 3, splitDrawMs: 9, drawnCursor: true },
     });
     for (const layout of ['claude', 'rounded', 'bare', 'double', 'dashed']) expect(parseArgs(['--layout', layout], {})).toMatchObject({ options: { layout } });
   });
@@ -59,10 +60,11 @@ describe('sim options', () => {
       MOSAIC_SIM_WEDGE_DROP: '1',
       MOSAIC_SIM_WEDGE_AFTER: '5',
       MOSAIC_SIM_SPLIT_DRAW_MS: '7',
+      MOSAIC_SIM_DRAWN_CURSOR: '1',
     };
     expect(parseArgs([], env)).toEqual({
       kind: 'run',
-      options: { ...defaultOptions(), layout: 'double', placeholder: 'Ask', enterNewlineMs: 40, ignoreEnters: 2, wedgeDrop: true, wedgeAfter: 5, splitDrawMs: 7 },
+      options: { ...defaultOptions(), layout: 'double', placeholder: 'Ask', enterNewlineMs: 40, ignoreEnters: 2, wedgeDrop: true, wedgeAfter: 5, splitDrawMs: 7, drawnCursor: true },
     });
     expect(parseArgs(['--layout', 'bare'], env)).toMatchObject({ options: { layout: 'bare' } });
     expect(parseArgs([], { MOSAIC_SIM_WEDGE_DROP: 'false' })).toMatchObject({ options: { wedgeDrop: false } });
@@ -77,10 +79,10 @@ describe('sim options', () => {
 
   it('lists every option and its environment variable in --help', () => {
     const flags = ['--name', '--layout', '--placeholder ', '--placeholder-style', '--placeholder-lines', '--busy-ms', '--startup-ms', '--swallow-ms',
-      '--enter-newline-ms', '--ignore-enters', '--ignore-enter ', '--no-bracketed-paste', '--wedge-drop', '--wedge-after', '--split-draw-ms', '--log', '--help', 'SIGUSR1', 'SIGUSR2'];
+      '--enter-newline-ms', '--ignore-enters', '--ignore-enter ', '--no-bracketed-paste', '--wedge-drop', '--wedge-after', '--split-draw-ms', '--drawn-cursor', '--log', '--help', 'SIGUSR1', 'SIGUSR2'];
     for (const flag of flags) expect(HELP).toContain(flag);
     for (const variable of ['MOSAIC_AGENT_NAME', 'MOSAIC_SIM_LAYOUT', 'MOSAIC_SIM_PLACEHOLDER', 'MOSAIC_SIM_PLACEHOLDER_STYLE', 'MOSAIC_SIM_ENTER_NEWLINE_MS',
-      'MOSAIC_SIM_IGNORE_ENTERS', 'MOSAIC_SIM_WEDGE_DROP', 'MOSAIC_SIM_WEDGE_AFTER', 'MOSAIC_SIM_SPLIT_DRAW_MS', 'MOSAIC_SIM_IGNORE_ENTER=1', 'MOSAIC_SIM_LOG']) expect(HELP).toContain(variable);
+      'MOSAIC_SIM_IGNORE_ENTERS', 'MOSAIC_SIM_WEDGE_DROP', 'MOSAIC_SIM_WEDGE_AFTER', 'MOSAIC_SIM_SPLIT_DRAW_MS', 'MOSAIC_SIM_DRAWN_CURSOR=1', 'MOSAIC_SIM_IGNORE_ENTER=1', 'MOSAIC_SIM_LOG']) expect(HELP).toContain(variable);
     for (const kind of ['start', 'paste', 'enter', 'submit', 'turn', 'clear', 'swallowed', 'command', 'wedge', 'resume', 'exit']) expect(HELP).toContain(kind);
     for (const line of HELP.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
   });

@@ -21,6 +21,8 @@ export interface SimPane {
   lines(): string[];
   screenWithAttributes(): string;
   cursor(): { row: number; col: number };
+  /** A tmux format (`#{cursor_flag}`, …) expanded for the pane. */
+  display(format: string): string;
   records(): LogRecord[];
   kinds(kind: LogRecord['kind']): LogRecord[];
   paste(body: string, options?: { enter?: boolean }): void;
@@ -66,6 +68,7 @@ export async function openSim(args: string[], ready: (screen: string) => boolean
       const [col, row] = tmux.tmux('display-message', '-p', '-t', PANE, '#{cursor_x} #{cursor_y}').stdout.trim().split(' ').map(Number);
       return { row: row!, col: col! };
     },
+    display: (format) => tmux.tmux('display-message', '-p', '-t', PANE, format).stdout.trim(),
     records,
     kinds: (kind) => records().filter((r) => r.kind === kind),
     paste(body, options = {}) {

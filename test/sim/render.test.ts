@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InputEvent } from '../../src/sim/input.js';
-import { BUSY_FOOTER, DIM, IDLE_FOOTER, PROMPT, QUEUED_PLACEHOLDER, UNDIM, frameToAnsi, renderFrame, splitFrameToAnsi, wrap } from '../../src/sim/render.js';
+import { BUSY_FOOTER, DIM, IDLE_FOOTER, PROMPT, QUEUED_PLACEHOLDER, UNDIM, block, frameToAnsi, markCell, renderFrame, splitFrameToAnsi, withDrawnCursor, wrap } from '../../src/sim/render.js';
 import { applyInput, createState, type SimConfig, type SimState } from '../../src/sim/state.js';
 
 const config: SimConfig = { name: 'r1', swallowMs: 0, busyMs: 0, ignoreEnter: false, placeholderLines: 2, enterNewlineMs: 0, ignoreEnters: 0 };
@@ -37,6 +37,13 @@ describe('sim renderer', () => {
   it('wraps long draft lines to the width with a two-space indent', () => {
     const frame = renderFrame(stateAfter([type('x'.repeat(60))]), 0, size);
     expect(boxRows(frame.lines)).toEqual([`${PROMPT}${'x'.repeat(38)}`, `  ${'x'.repeat(22)}`]);
+  });
+
+  it('lays out only the tail of a long text when asked for its last rows', () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `row${i}`).join('\n');
+    expect(block(text, '> ', '  ', 40, 0, 3)).toEqual(['  row997', '  row998', '  row999']);
+    expect(block('a\nb', '> ', '  ', 40, 0, 5)).toEqual(['> a', '  b']);
+    expect(block('x'.repeat(100), '> ', '  ', 12, 0, 2)).toEqual(block('x'.repeat(100), '> ', '  ', 12));
   });
 
   it('wraps wide characters by column, not by code unit', () => {
@@ -88,6 +95,23 @@ describe('sim renderer', () => {
     const ansi = frameToAnsi(renderFrame(createState(config), 0, size));
     expect(ansi.startsWith('\x1b[H\x1b[2Jsim · r1 · session 1\r\n')).toBe(true);
     expect(ansi.endsWith('\x1b[4;3H')).toBe(true);
+  });
+
+  it('marks one cell in reverse video by screen column, past SGR, wide characters and combining marks', () => {
+    const R = '\x1b[7m';
+    const N = '\x1b[27m';
+    expect(markCell('abc', 1)).toBe(`a${R}b${N}c`);
+    expect(markCell('ab', 4)).toBe(`ab  ${R} ${N}`);
+    expect(markCell('漢字x', 2)).toBe(`漢${R}字${N}x`);
+    expect(markCell('漢字x', 4)).toBe(`漢字${R}x${N}`);
+    expect(markCell('e\u0301f', 0)).toBe(`${R}e\u0301${N}f`);
+    expect(markCell(`❯\u00a0\x1b[38;5;244mAsk\x1b[39m`, 2)).toBe(`❯\u00a0\x1b[38;5;244m${R}A${N}sk\x1b[39m`);
+  });
+
+  it('draws its own cursor: the cursor cell reversed, the real cursor parked at the start of the last row', () => {
+    const frame = withDrawnCursor(renderFrame(stateAfter([type('hi')]), 0, size));
+    expect(frame.lines[3]).toBe(`${PROMPT}hi\x1b[7m \x1b[27m`);
+    expect(frame.cursor).toEqual({ row: frame.lines.length - 1, col: 0 });
   });
 
   it('splits a frame into a top half without the input box and the rest with the cursor', () => {

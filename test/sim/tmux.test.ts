@@ -87,7 +87,8 @@ describe('sim in a real tmux pane', () => {
     sim.paste('swallow me', { enter: true });
     const swallowed = await waitFor('swallowed record', () => sim.records().find((r) => r.kind === 'swallowed'), WAIT_MS);
     expect(swallowed.text).toBe('swallow me');
-    expect(sim.screen()).toContain('❯\u00a0swallow me');
+    // The log is written before the frame reaches tmux: wait for the draw.
+    await waitFor('draft still in the box', () => sim.screen().includes('❯\u00a0swallow me'), WAIT_MS);
     expect(sim.submits()).toEqual([]);
     await waitFor('swallow window to pass', () => Date.now() > swallowed.ts + swallowMs + 50, WAIT_MS);
     sim.keys('Enter');

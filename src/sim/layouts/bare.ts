@@ -26,9 +26,9 @@ export const bareLayout: Layout = {
   header(name: string, session: number): string {
     return `simrepl · ${safeName(name)} · session ${session}`;
   },
-  entryRows(entry: TranscriptEntry, width: number): string[] {
-    if (entry.kind === 'user') return block(entry.text, BARE_PROMPT, BARE_MORE, width);
-    return block(entry.text, '', '', width);
+  entryRows(entry: TranscriptEntry, width: number, maxRows = Infinity): string[] {
+    if (entry.kind === 'user') return block(entry.text, BARE_PROMPT, BARE_MORE, width, 0, maxRows);
+    return block(entry.text, '', '', width, 0, maxRows);
   },
 };
 

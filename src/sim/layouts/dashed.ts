@@ -29,10 +29,10 @@ export const dashedLayout: Layout = {
   header(name: string, session: number): string {
     return `[dashed] ${safeName(name)} / session ${session}`;
   },
-  entryRows(entry: TranscriptEntry, width: number): string[] {
-    if (entry.kind === 'user') return block(entry.text, DASHED_PROMPT, INDENT, width);
-    if (entry.kind === 'reply') return block(entry.text, 'bot: ', INDENT, width);
-    return block(entry.text, '', INDENT, width);
+  entryRows(entry: TranscriptEntry, width: number, maxRows = Infinity): string[] {
+    if (entry.kind === 'user') return block(entry.text, DASHED_PROMPT, INDENT, width, 0, maxRows);
+    if (entry.kind === 'reply') return block(entry.text, 'bot: ', INDENT, width, 0, maxRows);
+    return block(entry.text, '', INDENT, width, 0, maxRows);
   },
 };
 

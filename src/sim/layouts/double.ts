@@ -22,10 +22,10 @@ export const doubleLayout: Layout = {
   header(name: string, session: number): string {
     return `== ${safeName(name)} :: session ${session} ==`;
   },
-  entryRows(entry: TranscriptEntry, width: number): string[] {
-    if (entry.kind === 'user') return block(entry.text, '» ', '  ', width);
-    if (entry.kind === 'reply') return block(entry.text, '◆ ', '  ', width);
-    return block(entry.text, '', '  ', width);
+  entryRows(entry: TranscriptEntry, width: number, maxRows = Infinity): string[] {
+    if (entry.kind === 'user') return block(entry.text, '» ', '  ', width, 0, maxRows);
+    if (entry.kind === 'reply') return block(entry.text, '◆ ', '  ', width, 0, maxRows);
+    return block(entry.text, '', '  ', width, 0, maxRows);
   },
 };
 

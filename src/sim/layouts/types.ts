@@ -31,8 +31,8 @@ export interface Layout {
   /** The top row that names the agent and its conversation (a reset increments `session`). */
   header(name: string, session: number): string;
   parts(state: SimState, now: number, width: number, view: View): LayoutParts;
-  /** Transcript rows of one entry. */
-  entryRows(entry: TranscriptEntry, width: number): string[];
+  /** Transcript rows of one entry; with `maxRows`, at least its last that many rows (all when it has fewer). */
+  entryRows(entry: TranscriptEntry, width: number, maxRows?: number): string[];
 }
 
 /** Whole seconds the current turn has run. */
