@@ -19,6 +19,9 @@ export function parseCapture(raw: string, cursorY?: number): Screen {
     let plain = '';
     let col = 0;
     let run: { col: number; cells: number } | null = null;
+    // tmux trims trailing blank cells, even a reverse-video one: a row that ends by switching reverse on had its
+    // drawn cursor on a blank cell there.
+    let reverseOpened = false;
     let i = 0;
     while (i < row.length) {
       const ch = row[i]!;
@@ -29,7 +32,9 @@ export function parseCapture(raw: string, cursorY?: number): Screen {
           if (m[2] === 'm') {
             dim = applySgr(m[1] ?? '', dim);
             faint = applyFaint(m[1] ?? '', faint);
+            const was = reverse;
             reverse = applyReverse(m[1] ?? '', reverse);
+            if (reverse && !was) reverseOpened = true;
           }
           i = CSI.lastIndex;
           continue;
@@ -50,6 +55,7 @@ export function parseCapture(raw: string, cursorY?: number): Screen {
       text += s;
       solid += dim ? ' ' : s;
       plain += dim || faint ? ' ' : s;
+      reverseOpened = false;
       // A REPL that hides the terminal cursor draws its own: one reverse-video cell. The last one on screen wins.
       if (reverse) run = run && run.col + run.cells === col ? { col: run.col, cells: run.cells + 1 } : { col, cells: 1 };
       else if (run) {
@@ -59,6 +65,7 @@ export function parseCapture(raw: string, cursorY?: number): Screen {
       col += 1;
     }
     if (run && run.cells === 1) drawnCursor = { row: y, col: run.col };
+    else if (!run && reverse && reverseOpened) drawnCursor = { row: y, col };
     text = text.replace(/\s+$/u, '');
     solid = solid.replace(/\s+$/u, '');
     plain = plain.replace(/\s+$/u, '');

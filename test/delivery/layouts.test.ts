@@ -136,3 +136,16 @@ describe.each(LAYOUTS)('the %s layout', (layout) => {
     expect(a.submits().map((s) => s.text)).toEqual([orphan, `[h:l -> h:${a.name}] the next message`]);
   });
 });
+
+describe('a REPL that hides the terminal cursor and draws its own (as Ink-based REPLs do)', () => {
+  it.each(['rounded', 'bare', 'dashed'] as const)('%s: submitted when idle, held on a person\'s text', async (layout) => {
+    const a = await agent(layout, ['--drawn-cursor', '--swallow-ms', '150']);
+    const body = `[h:l -> h:${a.name}] read by the drawn cursor`;
+    expect((await send(a, layout, body)).status).toBe('submitted');
+    expect(a.submits().map((s) => s.text)).toEqual([body]);
+    t.tmux('send-keys', '-t', a.paneId, '-l', 'typed by a person');
+    await waitFor('typed', () => t.tmux('capture-pane', '-p', '-t', a.paneId).stdout.includes('typed by a person'));
+    expect((await send(a, layout, `[h:l -> h:${a.name}] second`)).status).toBe('held');
+    expect(a.pastes()).toBe(1);
+  });
+});

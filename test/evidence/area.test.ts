@@ -45,6 +45,12 @@ describe('readCursorArea', () => {
     expect(readCursorArea(s)).toMatchObject({ row: 1, text: '', marked: true });
   });
 
+  it('finds a drawn cursor on a trailing blank cell, which tmux trims from the capture', () => {
+    const s = screen(['earlier', '>>> \x1b[7m', '', ''], 3, { hidden: true });
+    expect(s.drawnCursor).toEqual({ row: 1, col: 4 });
+    expect(readCursorArea(s)).toMatchObject({ row: 1, text: '', marked: true });
+  });
+
   it('gives nothing when the cursor is unknown, and no text on a border row', () => {
     expect(readCursorArea(parseCapture('a\nb'))).toBeNull();
     expect(readCursorArea(screen(['──────────'], 0))).toMatchObject({ text: '', marked: false });
