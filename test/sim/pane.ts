@@ -44,7 +44,8 @@ const opened: Array<{ tmux: PrivateTmux; dir: string }> = [];
 export function closeAll(): void {
   for (const { tmux, dir } of opened.splice(0)) {
     tmux.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+    // A sim writes its exit record as it goes: retry while the directory is still being written.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 }
 

@@ -42,6 +42,8 @@ function tool(name: string, args: string[], options: { input?: string; path?: st
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A script that exits before reading its stdin closes the pipe: that is its answer, not a test error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
