@@ -19,18 +19,26 @@ export async function contextFrom(opts: CommonOptions): Promise<Context> {
   }).prepare();
 }
 
-/** Run a long-lived command (tail --follow, deliver --watch) until Ctrl-C or SIGTERM aborts its signal. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Run a long-lived command (tail --follow, deliver --watch, demo) until Ctrl-C, SIGTERM or SIGHUP aborts its signal. */
 export async function untilInterrupted(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.once(s, onSignal);
+  // A pending promise alone does not keep Node running (it exits 13 with an unsettled await): a timer does.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     await work(stop.signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    clearInterval(keepAlive);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
+}
+
+/** Resolves when `signal` aborts. */
+export function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
 
 /** The -m / -f options of a command, as readBody takes them. */

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pc from 'picocolors';
 import { action } from './action.js';
-import { addCommonOptions, contextFrom, examples, untilInterrupted } from './common.js';
+import { aborted, addCommonOptions, contextFrom, examples, untilInterrupted } from './common.js';
 import { printJson } from './io.js';
 import { table } from './render.js';
 import { renderStatus } from './status-view.js';
@@ -190,7 +190,8 @@ function addDemo(parent: Command): void {
       const { runDemo } = await core.demo();
       const demo = await runDemo(opts.socket ? { socket: opts.socket } : {});
       const ok = demo.steps.every((s) => s.status === 'submitted' || s.status === 'queued');
-      if (opts.json) printJson(io, { ok, socket: demo.socket, steps: demo.steps, received: demo.received });
+      const attach = Object.keys(demo.received).map((name) => `tmux -L ${demo.socket} attach -t =${name}`);
+      if (opts.json) printJson(io, { ok, socket: demo.socket, steps: demo.steps, received: demo.received, ...(opts.rm ? { tornDown: true } : { running: true, attach }) });
       else {
         io.out(pc.bold(`demo fleet on tmux socket '${demo.socket}': alpha, bravo, charlie (sim agents)`));
         for (const s of demo.steps) io.out(`  ${s.from} -> ${s.to}: ${s.status === 'submitted' || s.status === 'queued' ? pc.green(s.status) : pc.red(s.status)}${s.latencyMs !== null ? ` in ${s.latencyMs} ms` : ''}${s.error ? ` (${s.error})` : ''}`);
@@ -199,18 +200,21 @@ function addDemo(parent: Command): void {
           io.out(`  ${name}:`);
           for (const t of texts) io.out(`    ${t.replace(/\n/g, '\n    ')}`);
         }
-        io.out(pc.bold('attach to one:'));
-        for (const name of Object.keys(demo.received)) io.out(`  tmux -L ${demo.socket} attach -t =${name}`);
+        // After --rm the fleet is gone: attach lines would point at nothing.
+        if (!opts.rm) {
+          io.out(pc.bold('attach to one from another terminal:'));
+          for (const line of attach) io.out(`  ${line}`);
+        }
       }
       if (opts.rm) {
         await demo.teardown();
         if (!opts.json) io.out('demo torn down (--rm)');
-      } else {
-        io.err('the demo keeps running; press Ctrl-C to tear it down');
-        await untilInterrupted((signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })));
-        await demo.teardown();
-        io.err('demo torn down');
+        return ok ? 0 : 1;
       }
+      io.err('the demo keeps running; press Ctrl-C to tear it down');
+      await untilInterrupted(aborted);
+      await demo.teardown();
+      io.err('demo torn down');
       return ok ? 0 : 1;
     }),
   );
