@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import { action } from './action.js';
 import { addCommonOptions, bodyOptions, contextFrom, examples, untilInterrupted } from './common.js';
@@ -7,7 +7,7 @@ import { exitCodeFor, parseCount, parseSeconds } from './parse.js';
 import { renderStatus } from './status-view.js';
 import { table } from './render.js';
 import { spawnSync } from 'node:child_process';
-import { FleetError, ExitCode } from '../errors.js';
+import { FleetError, ExitCode, UsageError } from '../errors.js';
 import { formatArgv } from '../exec/run.js';
 
 // Core modules are imported inside each action so `--help` and `--version` stay fast.
@@ -205,23 +205,33 @@ function addTail(parent: Command): void {
     .command('tail')
     .description("print the last lines of an agent's pane (scrollback included)")
     .argument('<agent>', 'agent name, =session, session:window.pane or %N')
-    .option('-n, --lines <n>', 'how many lines', '80')
-    .option('--follow', 'keep printing new lines until Ctrl-C');
+    .addOption(lastOption('lines', '80'))
+    .addOption(new Option('--lines <n>', 'same as --last').hideHelp())
+    .option('--follow', 'then keep printing only new or changed lines, like tail -f, until Ctrl-C')
+    .option('--json', 'print one JSON document (not with --follow)');
   addCommonOptions(cmd);
-  examples(cmd, ['mosaic-agent tail coder0', 'mosaic-agent tail rev0 -n 200', 'mosaic-agent tail mos-claude --follow']);
+  examples(cmd, ['mosaic-agent tail coder0', 'mosaic-agent tail rev0 -n 200', 'mosaic-agent tail mos-claude --follow', 'mosaic-agent tail coder0 -n 20 --json']);
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
-      const lines = parseCount(String(opts.lines), '--lines');
+      const lines = parseCount(String(opts.lines ?? opts.last), opts.lines !== undefined ? '--lines' : '--last');
+      if (opts.follow && opts.json) throw new UsageError('--follow never ends, so it cannot print one JSON document', 'drop --json, or drop --follow for one snapshot');
       const ctx = await contextFrom(opts);
       const { followAgent, tailAgent } = await core.agent();
       if (!opts.follow) {
-        io.out(await tailAgent(ctx, agent, lines));
+        const text = await tailAgent(ctx, agent, lines);
+        if (opts.json) printJson(io, { ok: true, agent, lines: text === '' ? [] : text.split('\n') });
+        else io.out(text);
         return 0;
       }
       await untilInterrupted((signal) => followAgent(ctx, agent, lines, (text) => io.out(text), signal));
       return 0;
     }),
   );
+}
+
+/** -n means the same everywhere: how many of the newest lines (tail) or messages (log, inbox) to show. */
+function lastOption(what: 'lines' | 'messages', fallback: string): Option {
+  return new Option('-n, --last <n>', `how many of the newest ${what} to show`).default(fallback);
 }
 
 function addBroadcast(parent: Command): void {
@@ -282,7 +292,8 @@ function addLog(parent: Command): void {
     .argument('[agent]', 'only messages to or from this agent (name or host:name)')
     .option('--since <when>', 'e.g. 10m, 2h, 1d, or an ISO time')
     .option('--status <status...>', 'only these statuses (submitted queued draft held failed pending sending expired)')
-    .option('-n, --limit <n>', 'at most this many (the newest)', '50')
+    .addOption(lastOption('messages', '50'))
+    .addOption(new Option('--limit <n>', 'same as --last').hideHelp())
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent log', 'mosaic-agent log coder0 --since 2h', 'mosaic-agent log --status draft failed --json']);
@@ -295,7 +306,7 @@ function addLog(parent: Command): void {
         ...(agent ? { agent } : {}),
         ...(typeof opts.since === 'string' ? { since: parseSince(opts.since) } : {}),
         ...(Array.isArray(opts.status) ? { status: opts.status as never } : {}),
-        limit: parseCount(String(opts.limit), '--limit'),
+        limit: parseCount(String(opts.limit ?? opts.last), opts.limit !== undefined ? '--limit' : '--last'),
       });
       if (opts.json) printJson(io, { ok: true, messages: records });
       else io.out(records.length === 0 ? 'no messages' : formatLogTable(records));
@@ -309,7 +320,8 @@ function addInbox(parent: Command): void {
     .command('inbox')
     .description('messages delivered to this agent (run inside its tmux session), so a reset agent can see who asked what')
     .option('--agent <name>', 'read another agent\'s inbox')
-    .option('-n, --limit <n>', 'how many (the newest)', '10')
+    .addOption(lastOption('messages', '10'))
+    .addOption(new Option('--limit <n>', 'same as --last').hideHelp())
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent inbox', 'mosaic-agent inbox -n 3 --json', 'mosaic-agent inbox --agent coder0']);
@@ -318,7 +330,7 @@ function addInbox(parent: Command): void {
       const ctx = await contextFrom(opts);
       const { whoAmI, readInbox } = await core.inbox();
       const me = await whoAmI(ctx, typeof opts.agent === 'string' ? opts.agent : undefined);
-      const messages = await readInbox(ctx, me, parseCount(String(opts.limit), '--limit'));
+      const messages = await readInbox(ctx, me, parseCount(String(opts.limit ?? opts.last), opts.limit !== undefined ? '--limit' : '--last'));
       if (opts.json) printJson(io, { ok: true, agent: me, messages });
       else if (messages.length === 0) io.out(`no messages for ${me.session}`);
       else for (const m of messages) io.out(`${pc.dim(m.created)} ${m.id} ${m.status}\n${m.text}\n`);
