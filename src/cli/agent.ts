@@ -333,7 +333,11 @@ function addInbox(parent: Command): void {
       const messages = await readInbox(ctx, me, parseCount(String(opts.limit ?? opts.last), opts.limit !== undefined ? '--limit' : '--last'));
       if (opts.json) printJson(io, { ok: true, agent: me, messages });
       else if (messages.length === 0) io.out(`no messages for ${me.session}`);
-      else for (const m of messages) io.out(`${pc.dim(m.created)} ${m.id} ${m.status}\n${m.text}\n`);
+      else {
+        // The same local time format as `log`; --json keeps the ISO time.
+        const { formatTime } = await core.ledger();
+        for (const m of messages) io.out(`${pc.dim(formatTime(new Date(m.created)))} ${m.id} ${m.status}\n${m.text}\n`);
+      }
       return 0;
     }),
   );
@@ -369,13 +373,18 @@ function addAttach(parent: Command): void {
     .command('attach')
     .description('open an agent\'s tmux session in this terminal (detach again with the tmux prefix, then d)')
     .argument('<agent>', 'agent name, host:name, =session or %N')
-    .option('--print', 'print the command instead of running it');
+    .option('--print', 'print the command instead of running it')
+    .option('--json', 'print the command as one JSON document instead of running it');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent attach coder0', 'mosaic-agent attach build2:coder3', 'mosaic-agent attach rev0 --print']);
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
       const { attachCommand } = await core.agent();
       const argv = await attachCommand(await contextFrom(opts), agent);
+      if (opts.json) {
+        printJson(io, { ok: true, agent, argv, command: formatArgv(argv) });
+        return 0;
+      }
       if (opts.print) {
         io.out(formatArgv(argv));
         return 0;

@@ -52,18 +52,21 @@ function addInit(parent: Command): void {
     .addOption(new Option('--profile <name>', 'minimal | demo | usc').choices(PROFILE_NAMES).default('minimal'))
     .option('--write', 'write it (with roster.schema.json beside it) instead of printing')
     .option('--force', 'with --write: overwrite an existing roster')
-    .option('--roster <path>', 'where --write puts it (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)');
+    .option('--roster <path>', 'where --write puts it (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)')
+    .option('--json', 'print one JSON document (the roster text, or where it was written)');
   examples(cmd, ['mosaic-fleet init --profile minimal', 'mosaic-fleet init --profile demo --write', 'mosaic-fleet init --profile usc --roster ./usc.yaml --write --force']);
   cmd.action(
-    action(async (io, opts: { profile: string; write?: boolean; force?: boolean; roster?: string }) => {
+    action(async (io, opts: { profile: string; write?: boolean; force?: boolean; roster?: string; json?: boolean }) => {
       const { PROFILES, renderProfile, isProfileName } = await core.profiles();
       const { rosterJsonSchemaText, rosterSchemaAssetPath } = await core.schema();
       if (!isProfileName(opts.profile)) throw new UsageError(`unknown profile '${opts.profile}'`, `choose one of ${PROFILES.join(', ')}`);
       if (!opts.write) {
-        io.out(renderProfile(opts.profile, { schemaPath: rosterSchemaAssetPath() }));
+        const text = renderProfile(opts.profile, { schemaPath: rosterSchemaAssetPath() });
+        if (opts.json) printJson(io, { ok: true, profile: opts.profile, written: false, roster: text });
+        else io.out(text);
         return 0;
       }
-      const path = (await contextFrom(opts)).rosterPath();
+      const path = (await contextFrom(opts, { rosterMayBeMissing: true })).rosterPath();
       if (existsSync(path) && !opts.force) {
         throw new UsageError(`${path} already exists; nothing was written`, 'pass --force to overwrite it, or --roster PATH to write elsewhere');
       }
@@ -71,7 +74,8 @@ function addInit(parent: Command): void {
       writeFileSync(join(dirname(path), 'roster.schema.json'), rosterJsonSchemaText());
       writeFileSync(path, renderProfile(opts.profile, { schemaPath: './roster.schema.json' }));
       io.err(`wrote ${path} (profile ${opts.profile}) and roster.schema.json beside it`);
-      io.out(path);
+      if (opts.json) printJson(io, { ok: true, profile: opts.profile, written: true, path, schema: join(dirname(path), 'roster.schema.json') });
+      else io.out(path);
       return 0;
     }),
   );
