@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import { action } from './action.js';
 import { addCommonOptions, bodyOptions, contextFrom, examples, untilInterrupted } from './common.js';
-import { printJson } from './io.js';
+import { printJson, type Io } from './io.js';
 import { exitCodeFor, parseCount, parseSeconds } from './parse.js';
 import { renderStatus } from './status-view.js';
 import { table } from './render.js';
@@ -77,6 +77,7 @@ function addSend(parent: Command): void {
       const ctx = await contextFrom(opts);
       const { readBody, sendMessage } = await core.send();
       const body = await readBody(bodyOptions(opts));
+      if (opts.whenIdle && process.stderr.isTTY && typeof opts.ssh !== 'string') await announceWait(ctx, target, String(opts.wait), io);
       const report = await sendMessage(ctx, {
         target,
         body,
@@ -105,6 +106,18 @@ function addSend(parent: Command): void {
       return exitCodeFor(report.status);
     }),
   );
+}
+
+/** --when-idle on a terminal: say what the wait is for when the target is busy (a silent wait looks like a hang). */
+async function announceWait(ctx: Awaited<ReturnType<typeof contextFrom>>, target: string, seconds: string, io: Io): Promise<void> {
+  const { resolveTarget } = await import('../core/targets.js');
+  try {
+    const where = resolveTarget(ctx, target);
+    const state = await where.transport.inspect(where.target);
+    if (state.busy) io.err(`${target} is busy: waiting up to ${seconds} s for its turn to end before pasting (Ctrl-C to give up)`);
+  } catch {
+    // the send itself reports a target it cannot reach
+  }
 }
 
 function addRoster(parent: Command): void {

@@ -157,10 +157,12 @@ function addRestart(parent: Command): void {
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { restartFleet } = await core.fleet();
-      const result = await restartFleet(await contextFrom(opts), names, { wait: opts.wait !== false, supervisor: opts.supervisor as 'auto' });
+      const raw = await restartFleet(await contextFrom(opts), names, { wait: opts.wait !== false, supervisor: opts.supervisor as 'auto' });
+      // One word for people and for --json: what restart did to a running agent is "restarted".
+      const result = { ...raw, agents: raw.agents.map((a) => ({ ...a, outcome: a.outcome === 'replaced' ? 'restarted' : a.outcome })) };
       const failed = result.agents.filter((a) => a.error);
       if (opts.json) printJson(io, { ok: failed.length === 0, ...result });
-      else io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome === 'replaced' ? 'restarted' : a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : '-'])]));
+      else io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : '-'])]));
       return failed[0]?.exitCode ?? (failed.length > 0 ? 1 : 0);
     }),
   );

@@ -168,7 +168,7 @@ async function queueMessage(ctx: Context, input: SendInput, from: Endpoint, toHo
     ttlMs: (input.ttlSeconds ?? 24 * 3600) * 1000,
     ...(meta.group ? { group: meta.group } : {}),
   });
-  return { id: record.id, from, to, status: 'pending', attempts: 0, latencyMs: 0, pane: null, detail: 'the target cannot take it now; `mosaic-fleet deliver` will' };
+  return { id: record.id, from, to, status: 'pending', attempts: 0, latencyMs: 0, pane: null, detail: 'the target cannot take it now; `mosaic-fleet deliver` (or mosaic-deliver.service) will hand it over when it can' };
 }
 
 /** Session name of a target for records: `=name` and `name:0.0` give `name`; `%N` stays as is. */

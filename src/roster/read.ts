@@ -36,7 +36,7 @@ export function rosterMissing(path: string, source?: 'flag' | 'env', cause?: unk
   const from = source === 'flag' ? ' (from --roster)' : source === 'env' ? ` (from $${ROSTER_ENV})` : '';
   const near = nearbyRoster(path);
   return new FleetError('ROSTER_MISSING', `roster not found: ${path}${from}`, {
-    hint: near ? `did you mean ${near}? (or create it: ${INIT_HINT} --roster ${path})` : `create it: ${INIT_HINT} --roster ${path}`,
+    hint: near ? `did you mean ${near}? To create this one: ${INIT_HINT} --roster ${path}` : `${INIT_HINT} --roster ${path}`,
     details: { file: path, ...(source ? { source } : {}) },
     ...(cause ? { cause } : {}),
   });
