@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
+import { COMMON_EXITS, helpFooter } from './help.js';
 import { action } from './action.js';
 import { addCommonOptions, bodyOptions, contextFrom, examples, untilInterrupted } from './common.js';
 import { printJson, type Io } from './io.js';
@@ -72,6 +73,7 @@ function addSend(parent: Command): void {
     'mosaic-agent send -L mosaic-factory =rev0 -f review-request.md --json',
     'echo "done" | mosaic-agent send %12 --from web1:mos-claude',
   ]);
+  helpFooter(cmd, `0 submitted, queued or pending, 1 target not found or dead (failed), 2 draft or held, ${COMMON_EXITS}, 7 no input box in time`, ['running.md', 'send']);
   cmd.action(
     action(async (io, target: string, opts: Record<string, string | boolean | undefined>) => {
       const ctx = await contextFrom(opts);
@@ -124,6 +126,7 @@ function addRoster(parent: Command): void {
   const cmd = parent.command('roster').description('list the agents the roster declares').option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent roster', 'mosaic-agent roster --json']);
+  helpFooter(cmd, `0, ${COMMON_EXITS}`, ['roster.md']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
@@ -152,6 +155,7 @@ function addStatus(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent status', 'mosaic-agent status coder0 --json']);
+  helpFooter(cmd, `0, 1 the agent is dead, missing or unknown, ${COMMON_EXITS}`, ['running.md', 'start, status, stop, restart']);
   cmd.action(
     action(async (io, agent: string | undefined, opts: Record<string, unknown>) => {
       const { fleetStatus } = await core.fleet();
@@ -186,6 +190,7 @@ function addReset(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent reset coder0', 'mosaic-agent reset rev0 --new --kickstart-file task.md', 'mosaic-agent reset coder1 --var ticket=ENG-42']);
+  helpFooter(cmd, `0 reset confirmed (and kickstart submitted), 1 unknown agent or dead, 2 reset not confirmed or kickstart draft/held, ${COMMON_EXITS}`, ['running.md', 'reset and kickstart']);
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
       if (opts.clear && opts.new) throw new FleetError('USAGE', 'give --clear or --new, not both');
@@ -224,6 +229,7 @@ function addTail(parent: Command): void {
     .option('--json', 'print one JSON document (not with --follow)');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent tail coder0', 'mosaic-agent tail rev0 -n 200', 'mosaic-agent tail mos-claude --follow', 'mosaic-agent tail coder0 -n 20 --json']);
+  helpFooter(cmd, `0, 1 target not found, ${COMMON_EXITS}`, ['running.md', 'tail']);
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
       const lines = parseCount(String(opts.lines ?? opts.last), opts.lines !== undefined ? '--lines' : '--last');
@@ -262,6 +268,7 @@ function addBroadcast(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent broadcast --class reviewer -m "freeze: no merges until 18:00"', 'mosaic-agent broadcast --all -f announcement.md --json', 'mosaic-agent broadcast coder0 coder1 -m "rebase on main"']);
+  helpFooter(cmd, `0 every target submitted or queued, 6 a target was not, ${COMMON_EXITS}`, ['running.md', 'broadcast']);
   cmd.action(
     action(async (io, agents: string[], opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
@@ -310,6 +317,7 @@ function addLog(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent log', 'mosaic-agent log coder0 --since 2h', 'mosaic-agent log --status draft failed --json']);
+  helpFooter(cmd, `0, ${COMMON_EXITS}`, ['running.md', 'log']);
   cmd.action(
     action(async (io, agent: string | undefined, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
@@ -338,6 +346,7 @@ function addInbox(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent inbox', 'mosaic-agent inbox -n 3 --json', 'mosaic-agent inbox --agent coder0']);
+  helpFooter(cmd, `0, 1 not inside an agent's session and no --agent, ${COMMON_EXITS}`, ['running.md', 'inbox and reply']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
@@ -366,6 +375,7 @@ function addReply(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent reply -m "Q2 done, opening PR #34."']);
+  helpFooter(cmd, `0 submitted or queued, 1 no sender to reply to or target dead, 2 draft or held, ${COMMON_EXITS}`, ['running.md', 'inbox and reply']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
@@ -390,6 +400,7 @@ function addAttach(parent: Command): void {
     .option('--json', 'print the command as one JSON document instead of running it');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent attach coder0', 'mosaic-agent attach build2:coder3', 'mosaic-agent attach rev0 --print']);
+  helpFooter(cmd, 'tmux\'s own once attached; 1 target not found, 3 usage (no terminal), 4 tmux or ssh failed, 5 roster invalid or missing', ['running.md', 'tail']);
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
       const { attachCommand } = await core.agent();

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pc from 'picocolors';
+import { COMMON_EXITS, helpFooter } from './help.js';
 import { action } from './action.js';
 import { aborted, addCommonOptions, contextFrom, examples, untilInterrupted } from './common.js';
 import { printJson } from './io.js';
@@ -55,6 +56,7 @@ function addInit(parent: Command): void {
     .option('--roster <path>', 'where --write puts it (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)')
     .option('--json', 'print one JSON document (the roster text, or where it was written)');
   examples(cmd, ['mosaic-fleet init --profile minimal', 'mosaic-fleet init --profile demo --write', 'mosaic-fleet init --profile usc --roster ./usc.yaml --write --force']);
+  helpFooter(cmd, '0 printed or written, 3 usage (unknown profile, roster exists without --force)', ['roster.md', 'Starting from a profile']);
   cmd.action(
     action(async (io, opts: { profile: string; write?: boolean; force?: boolean; roster?: string; json?: boolean }) => {
       const { PROFILES, renderProfile, isProfileName } = await core.profiles();
@@ -95,6 +97,7 @@ function addStart(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet start', 'mosaic-fleet start coder0 rev0 --kickstart', 'mosaic-fleet start --holder-only']);
+  helpFooter(cmd, `0 started and ready, 1 unknown agent, ${COMMON_EXITS}, 7 not ready in time`, ['running.md', 'start, status, stop, restart']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { startFleet } = await core.fleet();
@@ -129,6 +132,7 @@ function addStop(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet stop coder0', 'mosaic-fleet stop', 'mosaic-fleet stop --all']);
+  helpFooter(cmd, `0 stopped, 1 unknown agent, ${COMMON_EXITS}`, ['running.md', 'start, status, stop, restart']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { stopFleet } = await core.fleet();
@@ -154,6 +158,7 @@ function addRestart(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet restart coder0', 'mosaic-fleet restart rev0 rev1 --json']);
+  helpFooter(cmd, `0 restarted and ready, 1 unknown agent, ${COMMON_EXITS}, 7 not ready in time`, ['running.md', 'start, status, stop, restart']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { restartFleet } = await core.fleet();
@@ -172,6 +177,7 @@ function addStatus(parent: Command): void {
   const cmd = parent.command('status').description('show the holder and every agent: state, pid, uptime, runtime, launcher').option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet status', 'mosaic-fleet status --json | jq ".agents[] | {name, state}"']);
+  helpFooter(cmd, `0, ${COMMON_EXITS}`, ['running.md', 'start, status, stop, restart']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const { fleetStatus } = await core.fleet();
@@ -191,6 +197,7 @@ function addDemo(parent: Command): void {
     .option('--rm', 'tear the demo down when it has run (default: keep it until Ctrl-C)')
     .option('--json', 'print one JSON document');
   examples(cmd, ['mosaic-fleet demo --rm', 'mosaic-fleet demo   # then attach from another terminal, Ctrl-C to end']);
+  helpFooter(cmd, '0 every message submitted, 1 one was not, 3 usage, 4 tmux failed', ['guide.md', 'The first five minutes']);
   cmd.action(
     action(async (io, opts: { socket?: string; rm?: boolean; json?: boolean }) => {
       const { runDemo } = await core.demo();
@@ -235,6 +242,7 @@ function addDeliver(parent: Command): void {
     .option('--json', 'print one JSON document (one pass only)');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet deliver', 'mosaic-fleet deliver --watch --interval 5']);
+  helpFooter(cmd, `0 the pass ran (see each message's outcome), ${COMMON_EXITS}`, ['running.md', 'Busy agents: queued, --when-idle, --queue']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
@@ -265,6 +273,7 @@ function addVerify(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet verify', 'mosaic-fleet verify --json | jq ".checks[] | select(.status != \\"pass\\")"']);
+  helpFooter(cmd, `0 no check failed (warn is fine), 6 a check failed, ${COMMON_EXITS}`, ['running.md', 'verify']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const { verifyFleet, verifyFailed } = await core.verify();
@@ -293,6 +302,7 @@ function addCapture(parent: Command): void {
     .option('-o, --output <file>', 'write here instead of stdout')
     .option('--json', 'print one JSON document (with -o: a summary)');
   examples(cmd, ['mosaic-fleet capture coder0 -o ~/handoff/coder0.log', 'mosaic-fleet capture -L mosaic-factory rev0 -o rev0.txt']);
+  helpFooter(cmd, '0 captured, 1 no such session, 3 usage, 4 tmux failed', ['running.md', 'capture']);
   cmd.action(
     action(async (io, session: string, opts: { socket?: string; socketPath?: string; output?: string; json?: boolean }) => {
       const { captureSession } = await core.capture();
