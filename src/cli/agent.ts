@@ -7,6 +7,7 @@ import { printJson, type Io } from './io.js';
 import { exitCodeFor, parseCount, parseSeconds } from './parse.js';
 import { renderStatus } from './status-view.js';
 import { table } from './render.js';
+import { progressLine } from './progress.js';
 import { spawnSync } from 'node:child_process';
 import { FleetError, ExitCode, UsageError } from '../errors.js';
 import { formatArgv } from '../exec/run.js';
@@ -195,8 +196,10 @@ function addReset(parent: Command): void {
     action(async (io, agent: string, opts: Record<string, unknown>) => {
       if (opts.clear && opts.new) throw new FleetError('USAGE', 'give --clear or --new, not both');
       const { resetAgent } = await core.agent();
+      const progress = progressLine({ json: Boolean(opts.json) });
       const report = await resetAgent(await contextFrom(opts), {
         agent,
+        onProgress: progress.update,
         ...(opts.clear ? { mode: 'clear' as const } : opts.new ? { mode: 'new' as const } : {}),
         ...(typeof opts.kickstart === 'string' ? { kickstart: opts.kickstart } : {}),
         ...(typeof opts.kickstartFile === 'string' ? { kickstartFile: opts.kickstartFile } : {}),
@@ -204,7 +207,7 @@ function addReset(parent: Command): void {
         vars: (opts.var as string[] | undefined) ?? [],
         ...(typeof opts.from === 'string' ? { from: opts.from } : {}),
         confirmSeconds: parseSeconds(String(opts.confirmTimeout), '--confirm-timeout'),
-      });
+      }).finally(() => progress.done());
       const kick = report.kickstart;
       if (opts.json) printJson(io, { ok: report.confirmed && (!kick || kick.status === 'submitted' || kick.status === 'queued'), ...report });
       else {
@@ -275,7 +278,9 @@ function addBroadcast(parent: Command): void {
       const { readBody } = await core.send();
       const body = await readBody(bodyOptions(opts));
       const { broadcast } = await core.broadcast();
+      const progress = progressLine({ json: Boolean(opts.json) });
       const result = await broadcast(ctx, {
+        onProgress: progress.update,
         agents,
         body,
         all: Boolean(opts.all),
@@ -283,7 +288,7 @@ function addBroadcast(parent: Command): void {
         ...(typeof opts.from === 'string' ? { from: opts.from } : {}),
         concurrency: Math.max(1, parseCount(String(opts.concurrency), '--concurrency')),
         timeoutSeconds: parseSeconds(String(opts.timeout), '--timeout'),
-      });
+      }).finally(() => progress.done());
       const good = (r: (typeof result.results)[number]) => 'report' in r && ['submitted', 'queued'].includes(r.report.status);
       const failed = result.results.filter((r) => !good(r)).length;
       if (opts.json) printJson(io, { ok: failed === 0, group: result.group, results: result.results });

@@ -7,6 +7,7 @@ import { action } from './action.js';
 import { aborted, addCommonOptions, contextFrom, examples, untilInterrupted } from './common.js';
 import { printJson } from './io.js';
 import { table } from './render.js';
+import { progressLine } from './progress.js';
 import { renderStatus } from './status-view.js';
 import { UsageError } from '../errors.js';
 import { addInstallCommands } from './commands/install.js';
@@ -103,7 +104,9 @@ function addStart(parent: Command): void {
       const { startFleet } = await core.fleet();
       const ctx = await contextFrom(opts);
       if (opts.kickstart && opts.wait === false) throw new UsageError('--kickstart waits for the agents to be ready; drop --no-wait');
-      const result = await startFleet(ctx, names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly), supervisor: opts.supervisor as 'auto' });
+      // A start that takes more than a second shows which agent it is on, on a terminal.
+      const progress = progressLine({ json: Boolean(opts.json), delayMs: 1000 });
+      const result = await startFleet(ctx, names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly), supervisor: opts.supervisor as 'auto', onProgress: progress.update }).finally(() => progress.done());
       const failed = result.agents.filter((a) => a.error);
       // Only agents this start brought up get a kickstart: one already running keeps its conversation.
       const fresh = result.agents.filter((a) => a.ready && a.outcome !== 'already-running').map((a) => a.name);
@@ -252,7 +255,8 @@ function addDeliver(parent: Command): void {
         for (const id of r.expired) io.out(`${id}: expired`);
       };
       if (!opts.watch) {
-        const r = await deliverPending(ctx);
+        const progress = progressLine({ json: Boolean(opts.json) });
+        const r = await deliverPending(ctx, { onProgress: progress.update }).finally(() => progress.done());
         if (opts.json) printJson(io, { ok: true, ...r });
         else {
           show(r);

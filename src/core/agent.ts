@@ -4,6 +4,7 @@ import { kickstartVars, parseKickstartVars, renderKickstart } from '../roster/ki
 import { profileFor } from '../runtimes/registry.js';
 import type { ResolvedAgent } from '../roster/resolve.js';
 import type { Context } from './context.js';
+import type { OnProgress } from './progress.js';
 import { selectAgents } from './fleet.js';
 import { launchFor } from './launch.js';
 import { agentAddress, resolveTarget } from './targets.js';
@@ -21,6 +22,7 @@ export interface ResetInput {
   vars?: string[];
   from?: string;
   confirmSeconds?: number;
+  onProgress?: OnProgress;
 }
 
 export interface ResetReport {
@@ -42,6 +44,8 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
   const command = input.mode ? `/${input.mode}` : agent.resetCommand === undefined ? profile.resetCommand : agent.resetCommand;
   const kickstartText = kickstartFor(ctx, agent, input);
   const started = Date.now();
+  const steps = kickstartText === null ? 1 : 2;
+  input.onProgress?.({ what: command === null ? `${agent.name}: restarting (no reset command)` : `${agent.name}: ${command}, waiting for a fresh conversation`, done: 0, total: steps });
   let confirmed: boolean;
   let detail: string | undefined;
   if (command === null) {
@@ -82,6 +86,7 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
   };
   // A reset that did not take gets no kickstart: it would land in the old conversation.
   if (!confirmed || kickstartText === null) return report;
+  input.onProgress?.({ what: `${agent.name}: sending the kickstart`, done: 1, total: steps });
   report.kickstart = await sendMessage(
     ctx,
     { target: agentAddress(agent), body: kickstartText, preamble: true, raw: false, ...(input.from ? { from: input.from } : {}) },
