@@ -13,7 +13,7 @@ export function parseCount(value: string, flag: string): number {
   return n;
 }
 
-/** Exit code for a delivery verdict: 0 submitted/queued/pending, 2 not confirmed (draft/held), 1 failed (pane gone). */
+/** Exit code for a delivery verdict: 0 submitted/queued/pending, 2 not confirmed (draft/held/unconfirmed), 1 failed (pane gone). */
 export function exitCodeFor(status: SendStatus): number {
   switch (status) {
     case 'submitted':
@@ -22,6 +22,7 @@ export function exitCodeFor(status: SendStatus): number {
       return ExitCode.ok;
     case 'draft':
     case 'held':
+    case 'unconfirmed':
       return ExitCode.notConfirmed;
     case 'failed':
       return ExitCode.notFound;

@@ -31,5 +31,6 @@ export function renderStatus(io: Io, status: FleetStatus): void {
       ]),
     ]),
   );
+  for (const a of status.agents.filter((x) => x.blocked)) io.out(pc.yellow(`${a.name} is blocked: ${a.blocked}`));
 }
 

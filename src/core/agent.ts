@@ -66,7 +66,7 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
       });
       confirmed = result.confirmed;
       detail = result.detail;
-      ledger.finishAttempt(record.id, result.confirmed ? 'submitted' : result.status === 'submitted' ? 'draft' : result.status, {
+      ledger.finishAttempt(record.id, result.confirmed ? 'submitted' : result.status === 'submitted' ? 'unconfirmed' : result.status, {
         latencyMs: result.latencyMs,
         ...(result.detail ? { detail: result.detail } : {}),
       });

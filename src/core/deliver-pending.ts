@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import type { OnProgress } from './progress.js';
 import { resolveTarget } from './targets.js';
 import { ledgerOf } from './ledger.js';
+import { orphansOf, settleOrphan } from './send.js';
 
 export interface DeliveredItem {
   id: string;
@@ -54,6 +55,10 @@ export async function deliverPending(ctx: Context, options: { concurrency?: numb
 async function drainTarget(ctx: Context, transport: Transport, target: string, records: MessageRecord[]): Promise<DeliveredItem[]> {
   const ledger = ledgerOf(ctx);
   const out: DeliveredItem[] = [];
+  // Our own text left in the box (a draft, an unconfirmed paste) would hold up everything behind it: finish it first.
+  const first = records[0]!;
+  const finished = await finishOrphans(ctx, transport, target, first.to);
+  out.push(...finished);
   for (const record of records) {
     if (!ledger.claim(record.id)) continue;
     const item = (outcome: string, detail?: string): DeliveredItem => ({ id: record.id, to: `${record.to.host}:${record.to.session}`, outcome, ...(detail ? { detail } : {}) });
@@ -71,7 +76,11 @@ async function drainTarget(ctx: Context, transport: Transport, target: string, r
       const state = await transport.inspect(target);
       if (!state.ready || state.busy || state.input === null || state.input.trim() !== '') break; // keep order: wait for this target
       ledger.startAttempt(record.id);
-      const result = await transport.send(target, { from: record.from, toHost: record.to.host, body: record.text, preamble: false, raw: true }, { holdMs: 0 });
+      const result = await transport.send(target, { from: record.from, toHost: record.to.host, body: record.text, preamble: false, raw: true }, {
+        holdMs: 0,
+        orphansFor: (to) => orphansOf(ctx, to, record.id),
+        onOrphan: (id, status, detail) => settleOrphan(ctx, id, status, detail),
+      });
       // A person typing into the box (held) is transient: the message goes back to pending.
       ledger.finishAttempt(record.id, result.status, { latencyMs: result.latencyMs, enters: result.enters, ...(result.detail ? { detail: result.detail } : {}), retry: result.status === 'held' });
       out.push(item(result.status, result.detail));
@@ -86,6 +95,26 @@ async function drainTarget(ctx: Context, transport: Transport, target: string, r
       throw error;
     } finally {
       ledger.release(record.id);
+    }
+  }
+  return out;
+}
+
+/** Look at the pane for our messages that were left as drafts or unconfirmed: one found whole in the box is
+ *  finished (Enter, confirmed), one found in the transcript is recorded as landed; nothing is pasted again. */
+async function finishOrphans(ctx: Context, transport: Transport, target: string, to: { host: string; session: string }): Promise<DeliveredItem[]> {
+  const out: DeliveredItem[] = [];
+  const ledger = ledgerOf(ctx);
+  for (const orphan of orphansOf(ctx, to).filter((o) => ledger.get(o.id)?.status !== 'sending')) {
+    try {
+      const found = await transport.recover(target, orphan.text);
+      if (found === 'absent' || found === 'unconfirmed') continue;
+      const status = found === 'landed' ? 'submitted' : found;
+      settleOrphan(ctx, orphan.id, status, found === 'landed' ? 'found in the transcript on a later look' : 'found in the input box and finished');
+      out.push({ id: orphan.id, to: `${to.host}:${to.session}`, outcome: status, detail: 'recovered' });
+    } catch (error) {
+      if (error instanceof FleetError) break;
+      throw error;
     }
   }
   return out;

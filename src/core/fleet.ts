@@ -228,6 +228,8 @@ export interface StatusRow extends AgentStatus {
   class: string | null;
   modelHint: string | null;
   uptimeSeconds: number | null;
+  /** Why messages to this agent are not getting through, from the last verdict the ledger holds; null when none. */
+  blocked: string | null;
 }
 
 export interface FleetStatus extends Omit<FleetOverview, 'agents'> {
@@ -248,6 +250,28 @@ export interface HostOverview {
   holder: FleetOverview['holder'];
 }
 
+/** Agents whose latest message (last 24 h) did not get through, by session name, with the reason in words. The
+ *  ledger is read only when it exists, so a fleet that never sent anything pays nothing. */
+async function blockedReasons(ctx: Context): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const { existsSync } = await import('node:fs');
+  const { Ledger } = await import('../ledger/index.js');
+  const dir = ctx.env.MOSAIC_LEDGER_DIR || Ledger.defaultDir(ctx.env);
+  if (!existsSync(dir)) return out;
+  const { ledgerOf } = await import('./ledger.js');
+  const latest = new Map<string, { status: string; id: string; error?: string }>();
+  for (const r of ledgerOf(ctx).list({ since: new Date(Date.now() - 24 * 3600_000) })) {
+    if (r.kind === 'reset' || r.status === 'pending' || r.status === 'sending' || r.status === 'expired') continue;
+    latest.set(r.to.session, { status: r.status, id: r.id, ...(r.error ? { error: r.error } : {}) });
+  }
+  for (const [session, last] of latest) {
+    if (last.status === 'draft') out.set(session, `message ${last.id} was left in its input box; the next send finishes it, or clear the box`);
+    else if (last.status === 'unconfirmed') out.set(session, `message ${last.id} is unconfirmed (may have landed); see \`mosaic-agent tail ${session}\``);
+    else if (last.status === 'held') out.set(session, `its input box holds text that is not ours (${last.error ?? 'someone typing'}); messages are held`);
+  }
+  return out;
+}
+
 /** One tmux call per host, hosts in parallel: every roster agent plus strays; an unreachable host is reported, not fatal. */
 export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
   const roster = ctx.roster(false);
@@ -265,6 +289,7 @@ export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
     }),
   );
   const now = Date.now();
+  const blocked = await blockedReasons(ctx);
   const rows = hosts.flatMap(({ overview }) =>
     overview.agents.map((status): StatusRow => {
       const spec = agents.find((a) => a.name === status.name && a.host === status.host);
@@ -275,6 +300,7 @@ export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
         class: spec?.class ?? null,
         modelHint: spec?.modelHint ?? null,
         uptimeSeconds: status.startedAt && ['idle', 'busy', 'running'].includes(status.state) ? Math.max(0, Math.round((now - status.startedAt) / 1000)) : null,
+        blocked: blocked.get(status.name) ?? null,
       };
     }),
   );

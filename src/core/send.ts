@@ -90,6 +90,8 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
           record = ledger.create({ kind: meta.kind ?? 'send', from, to, body: input.body, preamble: input.preamble ? text.slice(0, text.indexOf(']') + 1) : '', text, ...(meta.group ? { group: meta.group } : {}) });
           ledger.startAttempt(record.id);
         },
+        orphansFor: (to) => orphansOf(ctx, to, record?.id),
+        onOrphan: (id, status, detail) => settleOrphan(ctx, id, status, detail),
       },
     );
     ledger.finishAttempt(record!.id, result.status, { latencyMs: result.latencyMs, enters: result.enters, ...(result.detail ? { detail: result.detail } : {}) });
@@ -110,6 +112,25 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
     else if (error instanceof FleetError && error.code !== 'USAGE') recordFailure(ctx, { ...input, target }, from, toHost, detail, meta);
     throw error;
   }
+}
+
+/** Our messages to `to` that may sit unsent in its input box: a sender died mid-send, or the verdict was draft or
+ *  unconfirmed. Only these may be finished by a later send; anything else in the box is somebody's typing. */
+export function orphansOf(ctx: Context, to: Endpoint, except?: string): Array<{ id: string; text: string }> {
+  const since = new Date(Date.now() - 24 * 3600_000);
+  return ledgerOf(ctx)
+    .list({ agent: `${to.host}:${to.session}`, since, status: ['sending', 'draft', 'unconfirmed'] })
+    .filter((r) => r.id !== except && r.kind !== 'reset' && r.to.host === to.host && r.to.session === to.session && (r.status !== 'sending' || r.crashed))
+    .map((r) => ({ id: r.id, text: r.text }));
+}
+
+/** Record what became of an orphan a send (or deliver) found in the box and finished. */
+export function settleOrphan(ctx: Context, id: string, status: DeliveryStatus, detail?: string): void {
+  const ledger = ledgerOf(ctx);
+  const record = ledger.get(id);
+  if (!record) return;
+  if (record.status === 'sending') ledger.finishAttempt(id, status, detail ? { detail } : {});
+  else if (status !== record.status) ledger.setStatus(id, status, detail);
 }
 
 /** The message was delivered: a failure to leave its inbox copy is worth a warning, not a failed send. */
@@ -168,7 +189,7 @@ async function queueMessage(ctx: Context, input: SendInput, from: Endpoint, toHo
     ttlMs: (input.ttlSeconds ?? 24 * 3600) * 1000,
     ...(meta.group ? { group: meta.group } : {}),
   });
-  return { id: record.id, from, to, status: 'pending', attempts: 0, latencyMs: 0, pane: null, detail: 'the target cannot take it now; `mosaic-fleet deliver` (or mosaic-deliver.service) will hand it over when it can' };
+  return { id: record.id, from, to, status: 'pending', attempts: 0, latencyMs: 0, pane: null, detail: 'the target cannot take it now; `mosaic-fleet deliver` will hand it over when it can' };
 }
 
 /** Session name of a target for records: `=name` and `name:0.0` give `name`; `%N` stays as is. */

@@ -8,12 +8,12 @@ const ESC_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
 /** Make a body safe to paste: CR/CRLF -> LF, escape sequences and control characters removed (so a body
- *  holding the bracketed-paste end marker cannot break out of the paste and type keys), tabs -> spaces. */
+ *  holding the bracketed-paste end marker cannot break out of the paste and type keys). Tabs stay tabs: inside a
+ *  bracketed paste a tab is text, not a completion key. */
 export function sanitizeBody(raw: string): string {
   return raw
     .replace(/\r\n?/g, '\n')
     .replace(ESC_SEQUENCE, '')
-    .replace(/\t/g, '    ')
     .replace(CONTROL, '')
     .replace(/\n+$/, '');
 }

@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { FleetError } from '../errors.js';
 import type { PaneInfo } from '../tmux/format.js';
-import { observePane, type Observation, type Tmux } from '../tmux/client.js';
-import type { RuntimeProfile, ScreenState } from '../runtimes/types.js';
-import { cursorRowText } from '../runtimes/generic.js';
+import { observePane, type Tmux } from '../tmux/client.js';
+import type { RuntimeProfile } from '../runtimes/types.js';
+import { readPane, type ReadHints, type Reading } from '../evidence/reading.js';
+import { judgeTaken, pasteShown, unchanged } from '../evidence/judge.js';
+import { holdsBody, isWholly } from '../evidence/text.js';
 
-export type DeliveryStatus = 'submitted' | 'queued' | 'draft' | 'held' | 'failed';
+// The send loop: paste once, press Enter only while our text is visibly in the input box, and give a verdict only
+// from what the screen (or the REPL's own hook) proved. What counts as proof lives in src/evidence/.
+
+export type DeliveryStatus = 'submitted' | 'queued' | 'draft' | 'held' | 'unconfirmed' | 'failed';
 
 export interface DeliverOptions {
-  /** Budget for confirming submission after the first Enter. */
+  /** Budget for seeing the paste, and again for confirming submission after the first Enter. */
   verifyTimeoutMs: number;
   /** Enter keystrokes at most (the first plus retries while the body is still in the box). */
   maxEnters: number;
@@ -22,6 +27,17 @@ export interface DeliverOptions {
   onEvent?: (event: DeliveryEvent) => void;
   /** The REPL's own report of prompts it took (its prompt-submit hook); checked before the screen. */
   receipt?: Receipt;
+  /** What was learnt about this pane's screen; told what this send learns. */
+  memory?: HintStore;
+  /** Our earlier messages to this pane that may sit unsent in its box (sender died, or left as a draft). */
+  orphans?: ReadonlyArray<{ id: string; text: string }>;
+  /** Called when one of `orphans` was found in the box and finished (or not) before our message. */
+  onOrphan?: (id: string, outcome: Verdict) => void;
+}
+
+export interface HintStore {
+  recall(): ReadHints | undefined;
+  learn(hints: ReadHints): void;
 }
 
 /** A stream of prompts a REPL reports having taken. */
@@ -47,6 +63,8 @@ export interface DeliveryOutcome {
   pasted: boolean;
 }
 
+export type Verdict = Omit<DeliveryOutcome, 'latencyMs'>;
+
 export const DEFAULT_DELIVER_OPTIONS: DeliverOptions = {
   verifyTimeoutMs: 10_000,
   maxEnters: 8,
@@ -56,17 +74,18 @@ export const DEFAULT_DELIVER_OPTIONS: DeliverOptions = {
 };
 
 const POLL_MS = 15;
-const PASTE_VISIBLE_MS = 2_000;
 // Gap since the previous Enter before another is sent while the body is still visibly in the box:
 // short at first (a REPL that drops an Enter right after a paste takes the next one), then backing off.
 const ENTER_GAPS_MS = [60, 80, 120, 200, 300, 500, 800];
 // Claude Code clears its box before its UserPromptSubmit hook has run (a shell, slow on a loaded host): give it this long.
 const RECEIPT_GRACE_MS = 5_000;
+// A known REPL whose profile finds no box on a steady screen is read by its cursor instead (a new version, a new layout).
+const PROFILE_FALLBACK_MS = 1_500;
 
 let bufferSeq = 0;
 
-/** Paste `text` into `pane` and confirm it was submitted. Holds the per-pane lock on the tmux host throughout,
- *  so concurrent senders never interleave, and pastes the body at most once. */
+/** Paste `text` into `pane` and find out what the REPL did with it. Holds the per-pane lock on the tmux host
+ *  throughout, so concurrent senders never interleave, and pastes the body at most once. */
 export async function deliver(
   tmux: Tmux,
   pane: PaneInfo,
@@ -77,14 +96,20 @@ export async function deliver(
   const opts = { ...DEFAULT_DELIVER_OPTIONS, ...options };
   const started = Date.now();
   const since = () => Date.now() - started;
-  const lock = await tmux.host.lock(lockKey(pane), opts.lockTimeoutMs);
-  opts.onEvent?.({ kind: 'locked', atMs: since() });
-  // A remote lock doubles as a command channel: the verify loop's tmux calls reuse its ssh session.
-  const via = lock.channel ? tmux.on(lock.channel) : tmux;
-  try {
+  return withPaneLock(tmux, pane, opts.lockTimeoutMs, async (via) => {
+    opts.onEvent?.({ kind: 'locked', atMs: since() });
     const outcome = await deliverLocked(via, pane, text, profile, opts, since);
     opts.onEvent?.({ kind: 'verdict', atMs: since(), status: outcome.status, ...(outcome.detail ? { detail: outcome.detail } : {}) });
     return { ...outcome, latencyMs: since() };
+  });
+}
+
+/** Run `fn` holding the pane's send lock: sends, resets, restarts and stops of one pane never overlap.
+ *  A remote lock doubles as a command channel: `fn` gets a Tmux that reuses its ssh session. */
+export async function withPaneLock<T>(tmux: Tmux, pane: PaneInfo, timeoutMs: number, fn: (via: Tmux) => Promise<T>): Promise<T> {
+  const lock = await tmux.host.lock(lockKey(pane), timeoutMs);
+  try {
+    return await fn(lock.channel ? tmux.on(lock.channel) : tmux);
   } finally {
     await lock.release();
   }
@@ -95,165 +120,224 @@ export function lockKey(pane: PaneInfo): string {
   return `${pane.socketPath || 'default'}-${pane.paneId}`;
 }
 
-type Partial2 = Omit<DeliveryOutcome, 'latencyMs'>;
-
-async function deliverLocked(
+/** The whole delivery, for a caller that already holds the pane's lock. */
+export async function deliverLocked(
   tmux: Tmux,
   pane: PaneInfo,
   text: string,
   profile: RuntimeProfile,
-  opts: DeliverOptions,
-  since: () => number,
-): Promise<Partial2> {
-  const read = async () => {
-    const obs = await observePane(tmux, pane.paneId);
-    return { obs, state: profile.parse(obs.screen) };
-  };
-  let { obs, state } = await read();
-  if (obs.dead) return { status: 'failed', enters: 0, pasted: false, detail: 'the pane is dead' };
-  if (obs.inMode) {
+  options: Partial<DeliverOptions>,
+  since: () => number = () => 0,
+): Promise<Verdict> {
+  const opts = { ...DEFAULT_DELIVER_OPTIONS, ...options };
+  const eyes = new Eyes(tmux, pane, profile, opts.memory);
+  let r = await eyes.read();
+  if (r.dead) return { status: 'failed', enters: 0, pasted: false, detail: 'the pane is dead' };
+  if (r.inMode) {
     // Copy mode would take our Enter as "copy selection": leave it (tmux-level, nothing reaches the REPL).
     await tmux.run(['send-keys', '-t', pane.paneId, '-X', 'cancel']);
-    ({ obs, state } = await read());
+    r = await eyes.read();
   }
+  r = await eyes.waitReady(r, opts.readyTimeoutMs);
+  if (r.dead) return { status: 'failed', enters: 0, pasted: false, detail: 'the pane is dead' };
 
-  const ready = await waitUntil(read, (s) => (s.state.ready && s.state.input !== null) || isBoxless(profile, s.state), opts.readyTimeoutMs, { obs, state });
-  if (!ready.ok) {
-    if (ready.last.obs.dead) return { status: 'failed', enters: 0, pasted: false, detail: 'the pane is dead' };
-    const why = ready.last.state.dialog ? `it shows a dialog (${ready.last.state.dialog})` : 'no input box is visible';
-    throw new FleetError('TIMEOUT', `${pane.sessionName} is not ready for input after ${Math.round(opts.readyTimeoutMs / 1000)} s: ${why}`, {
-      hint: `check it with \`mosaic-agent tail ${pane.sessionName}\``,
-    });
+  if (r.input !== '') {
+    // Our own message left in the box by a sender that died (or reported as a draft): finish it, never merge into it.
+    const orphan = opts.orphans?.find((o) => isWholly(r.input, o.text));
+    if (orphan) {
+      const done = await finishInBox(eyes, r, orphan.text, opts, since);
+      opts.onOrphan?.(orphan.id, done);
+      r = await eyes.read();
+      if (isWholly(r.input, orphan.text)) {
+        return { status: 'held', enters: 0, pasted: false, detail: `our earlier message ${orphan.id} is still in the input box and the REPL does not take it; nothing was pasted` };
+      }
+    }
   }
-  ({ obs, state } = ready.last);
-
   // Never merge our text into what a person is typing: wait for the box to clear, else report held.
-  if (hasForeignDraft(state)) {
-    const cleared = await waitUntil(read, (s) => !hasForeignDraft(s.state), opts.holdMs, { obs, state });
-    if (!cleared.ok) return { status: 'held', enters: 0, pasted: false, detail: 'the input box holds text someone is typing' };
-    ({ obs, state } = cleared.last);
+  if (r.input !== '') {
+    const cleared = await eyes.until((s) => s.input === '' || s.dead, opts.holdMs, r);
+    if (!cleared.ok) return { status: 'held', enters: 0, pasted: false, detail: heldDetail(cleared.last) };
+    r = cleared.last;
   }
-  if (opts.whenIdleMs !== undefined && state.busy) {
-    const idle = await waitUntil(read, (s) => !s.state.busy && !hasForeignDraft(s.state), opts.whenIdleMs, { obs, state });
+  if (opts.whenIdleMs !== undefined && r.busy) {
+    const idle = await eyes.until((s) => (!s.busy && s.input === '') || s.dead, opts.whenIdleMs, r);
     if (!idle.ok) return { status: 'held', enters: 0, pasted: false, detail: `still busy after ${Math.round(opts.whenIdleMs / 1000)} s` };
-    ({ obs, state } = idle.last);
+    r = idle.last;
   }
-  const baseline = state;
+  if (r.dead) return { status: 'failed', enters: 0, pasted: false, detail: 'the pane is dead' };
+  const baseline = r;
 
   const buffer = `mosaic-${process.pid}-${(bufferSeq += 1)}-${randomBytes(3).toString('hex')}`;
   await opts.receipt?.mark();
   await tmux.loadAndPaste(buffer, text, pane.paneId);
   opts.onEvent?.({ kind: 'pasted', atMs: since() });
 
-  // Enter only once the REPL has drawn the paste: an Enter in the same read as the paste end is a newline to some.
-  await waitUntil(read, (s) => bodyVisible(s, text, profile) || s.obs.dead, PASTE_VISIBLE_MS);
+  // Enter only once the REPL has drawn our text in its input area: never press it blind.
+  const seen = await eyes.until((s) => pasteShown(baseline, s, text, profile.pastePlaceholders) || s.dead || replaced(baseline, s), opts.verifyTimeoutMs);
+  if (seen.last.dead) return { status: 'failed', enters: 0, pasted: true, detail: 'the pane died during delivery' };
+  if (replaced(baseline, seen.last)) return { status: 'unconfirmed', enters: 0, pasted: true, detail: 'the agent was restarted while the message was being pasted' };
+  if (!seen.ok) {
+    return {
+      status: 'unconfirmed',
+      enters: 0,
+      pasted: true,
+      detail: `the REPL did not show the pasted text within ${seconds(opts.verifyTimeoutMs)} (frozen, or not reading input); Enter was not pressed. If it shows up in the box later, the next send or \`mosaic-fleet deliver\` finishes it`,
+    };
+  }
   if (profile.enterDelayMs > 0) await sleep(profile.enterDelayMs);
-
-  return confirmEnter(tmux, pane, text, profile, baseline.busy, opts, since);
+  return confirmEnter(eyes, baseline, seen.last, text, opts, since);
 }
 
-/** Press Enter and confirm: retry Enter only while the body is still visibly in the box; never paste again. */
-export async function confirmEnter(
-  tmux: Tmux,
-  pane: PaneInfo,
-  text: string,
-  profile: RuntimeProfile,
-  wasBusy: boolean,
-  options: Partial<DeliverOptions> = {},
-  since: () => number = () => 0,
-): Promise<Partial2> {
+/** After a sender died: if `text` sits whole in the box, finish it (Enter, confirmed); null when it is not there.
+ *  The caller holds the pane's lock. */
+export async function finishIfInBox(tmux: Tmux, pane: PaneInfo, text: string, profile: RuntimeProfile, options: Partial<DeliverOptions> = {}): Promise<Verdict | null> {
   const opts = { ...DEFAULT_DELIVER_OPTIONS, ...options };
-  const read = async () => {
-    const obs = await observePane(tmux, pane.paneId);
-    return { obs, state: profile.parse(obs.screen) };
-  };
+  const eyes = new Eyes(tmux, pane, profile, opts.memory);
+  const r = await eyes.read();
+  if (r.dead || !isWholly(r.input, text)) return null;
+  return finishInBox(eyes, r, text, opts, () => 0);
+}
+
+/** Finish a message of ours found whole in the box: Enter and the same evidence as any send. */
+async function finishInBox(eyes: Eyes, r: Reading, text: string, opts: DeliverOptions, since: () => number): Promise<Verdict> {
+  const v = await confirmEnter(eyes, r, r, text, { ...opts, receipt: undefined }, since);
+  return { ...v, detail: `found in the input box and finished${v.detail ? `: ${v.detail}` : ''}` };
+}
+
+/** Press Enter and watch: retry Enter only while the body is still visibly in the box; never paste again.
+ *  `baseline` is the screen before the paste, `pasted` the first one that showed our text in the box. */
+async function confirmEnter(eyes: Eyes, baseline: Reading, pasted: Reading, text: string, opts: DeliverOptions, since: () => number): Promise<Verdict> {
+  const placeholders = eyes.profile.pastePlaceholders;
   let enters = 0;
   let lastEnter = 0;
   const pressEnter = async () => {
-    await tmux.sendEnter(pane.paneId);
+    await eyes.tmux.sendEnter(eyes.pane.paneId);
     enters += 1;
     lastEnter = Date.now();
     opts.onEvent?.({ kind: 'enter', atMs: since(), n: enters });
   };
   await pressEnter();
-  const deadline = Date.now() + opts.verifyTimeoutMs;
-  let last = await read();
+  const started = Date.now();
+  const deadline = started + opts.verifyTimeoutMs;
+  let redrawn = false;
+  let prev: Reading | null = null;
+  let last = await eyes.read();
   for (;;) {
-    if (last.obs.dead) return { status: 'failed', enters, pasted: true, detail: 'the pane died during delivery' };
+    if (last.dead) return { status: 'failed', enters, pasted: true, detail: 'the pane died during delivery' };
+    if (replaced(pasted, last)) return { status: 'unconfirmed', enters, pasted: true, detail: 'the agent was restarted during delivery; whether it took the message is unknown' };
     if (opts.receipt && (await opts.receipt.seen(text))) {
       return { status: 'submitted', enters, pasted: true, detail: "confirmed by the REPL's prompt-submit hook" };
     }
-    if (!bodyVisible(last, text, profile)) {
-      const queued = last.state.queued || (wasBusy && last.state.busy);
-      if (queued) return { status: 'queued', enters, pasted: true };
+    // Two readings in a row must agree, so a half-drawn frame can never stand as evidence.
+    const taken = judgeTaken(baseline, pasted, last, text, placeholders);
+    if (taken && prev && judgeTaken(baseline, pasted, prev, text, placeholders)) {
+      if (taken.status === 'queued') return { status: 'queued', enters, pasted: true, detail: taken.evidence };
       // Slash commands are the REPL's own (Claude runs /clear without its prompt hook): the screen's word is final.
-      if (opts.receipt && !text.startsWith('/')) return awaitReceipt(opts.receipt, text, enters);
-      return { status: 'submitted', enters, pasted: true };
+      if (opts.receipt && !text.startsWith('/')) return awaitReceipt(opts.receipt, text, enters, taken.evidence);
+      return { status: 'submitted', enters, pasted: true, detail: taken.evidence };
     }
+    if (!unchanged(pasted, last)) redrawn = true;
     if (Date.now() >= deadline) break;
     const gap = ENTER_GAPS_MS[Math.min(enters - 1, ENTER_GAPS_MS.length - 1)]!;
-    if (enters < opts.maxEnters && Date.now() - lastEnter >= gap) await pressEnter();
-    else await sleep(pollInterval(Date.now() - (deadline - opts.verifyTimeoutMs)));
-    last = await read();
+    const stillThere = holdsBody(last.input, text, placeholders);
+    if (stillThere && enters < opts.maxEnters && Date.now() - lastEnter >= gap) await pressEnter();
+    else await sleep(pollInterval(Date.now() - started));
+    prev = last;
+    last = await eyes.read();
   }
-  return { status: 'draft', enters, pasted: true, detail: 'the message is still in the input box' };
+  if (holdsBody(last.input, text, placeholders)) {
+    const why = redrawn ? '' : ': the screen did not change at all (the REPL ignores Enter, or is frozen and may still submit it when it wakes)';
+    return { status: 'draft', enters, pasted: true, detail: `the message is still in the input box after ${enters} Enter key(s)${why}` };
+  }
+  return {
+    status: 'unconfirmed',
+    enters,
+    pasted: true,
+    detail: last.input === null
+      ? 'the input box can no longer be found on the screen, so there is no evidence the REPL took the message'
+      : 'the message left the input box, but nothing on screen showed the REPL took it (no transcript entry, no busy or queued sign)',
+  };
 }
 
-/** The box cleared: a hooked REPL reports the prompt shortly after; the screen's word stands if the hook stays silent. */
-async function awaitReceipt(receipt: Receipt, text: string, enters: number): Promise<Partial2> {
+/** The box cleared: a hooked REPL reports the prompt shortly after; the screen's evidence stands if the hook stays silent. */
+async function awaitReceipt(receipt: Receipt, text: string, enters: number, evidence: string): Promise<Verdict> {
   const started = Date.now();
   for (;;) {
     if (await receipt.seen(text)) return { status: 'submitted', enters, pasted: true, detail: "confirmed by the REPL's prompt-submit hook" };
     if (Date.now() - started >= RECEIPT_GRACE_MS) break;
     await sleep(pollInterval(Date.now() - started));
   }
-  return { status: 'submitted', enters, pasted: true, detail: `the input box cleared; the prompt-submit hook did not report it within ${RECEIPT_GRACE_MS / 1000} s` };
+  return { status: 'submitted', enters, pasted: true, detail: `${evidence}; the prompt-submit hook did not report it within ${RECEIPT_GRACE_MS / 1000} s` };
 }
 
-interface Reading {
-  obs: Observation;
-  state: ScreenState;
-}
+/** Reads one pane with one profile, remembering what it learns about the screen. */
+class Eyes {
+  private hints: ReadHints;
 
-/** Is our body (or a paste placeholder standing for it) in the input box, or on the cursor row of a boxless screen? */
-export function bodyVisible(reading: Reading, text: string, profile: RuntimeProfile): boolean {
-  const box = reading.state.input ?? cursorRowText(reading.obs.screen);
-  return holdsBody(box, text, profile.pastePlaceholders);
-}
-
-export function holdsBody(box: string | null, text: string, placeholders: RegExp[]): boolean {
-  if (box === null || box.trim() === '') return false;
-  if (placeholders.some((p) => p.test(box))) return true;
-  // Compare without whitespace: REPLs wrap, indent continuation rows and pad with NBSP.
-  const have = squash(box);
-  const want = squash(text);
-  const probe = Math.min(24, want.length);
-  return have.includes(want.slice(0, probe)) || have.includes(want.slice(want.length - probe));
-}
-
-/** Text in the input box that is not ours: a person typing. A boxless screen (a shell) has no draft we can see. */
-function hasForeignDraft(state: ScreenState): boolean {
-  return state.input !== null && state.input.trim() !== '';
-}
-
-function isBoxless(profile: RuntimeProfile, state: ScreenState): boolean {
-  return (profile.name === 'generic' || profile.name === 'shell') && state.input === null && !state.dialog;
-}
-
-function squash(s: string): string {
-  return s.replace(/[\s\u00a0]+/gu, '');
-}
-
-/** Poll until `ok`; a reading already in hand is checked first (no extra tmux call). Polls fast, then backs off. */
-async function waitUntil<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number, first?: T): Promise<{ ok: boolean; last: T }> {
-  const started = Date.now();
-  let last = first ?? (await read());
-  while (!ok(last)) {
-    if (Date.now() - started >= timeoutMs) return { ok: false, last };
-    await sleep(pollInterval(Date.now() - started));
-    last = await read();
+  constructor(
+    readonly tmux: Tmux,
+    readonly pane: PaneInfo,
+    readonly profile: RuntimeProfile,
+    private readonly memory?: HintStore,
+  ) {
+    this.hints = memory?.recall() ?? {};
   }
-  return { ok: true, last };
+
+  async read(): Promise<Reading> {
+    return readPane(await observePane(this.tmux, this.pane.paneId), this.profile, this.hints);
+  }
+
+  /** Wait until the input area can be read. A known REPL's screen that its profile cannot read is read by the
+   *  cursor once it has stood still a moment (a new version); that choice is remembered for the pane. */
+  async waitReady(first: Reading, timeoutMs: number): Promise<Reading> {
+    const started = Date.now();
+    let prev: Reading | null = null;
+    let last = first;
+    for (;;) {
+      if (last.dead) return last;
+      if (last.ready && !last.profileMissed) return last;
+      if (last.ready && last.profileMissed && Date.now() - started >= PROFILE_FALLBACK_MS && prev && unchanged(prev, last)) {
+        this.hints = { ...this.hints, reader: 'cursor' };
+        this.memory?.learn(this.hints);
+        return last;
+      }
+      if (Date.now() - started >= timeoutMs) {
+        const why = last.dialog ? `it shows a dialog (${last.dialog})` : 'no input box is visible';
+        throw new FleetError('TIMEOUT', `${this.pane.sessionName} is not ready for input after ${seconds(timeoutMs)}: ${why}`, {
+          hint: `check it with \`mosaic-agent tail ${this.pane.sessionName}\``,
+        });
+      }
+      await sleep(last.profileMissed ? 100 : pollInterval(Date.now() - started));
+      prev = last;
+      last = await this.read();
+    }
+  }
+
+  /** Poll until `ok`; a reading already in hand is checked first (no extra tmux call). Polls fast, then backs off. */
+  async until(ok: (r: Reading) => boolean, timeoutMs: number, first?: Reading): Promise<{ ok: boolean; last: Reading }> {
+    const started = Date.now();
+    let last = first ?? (await this.read());
+    while (!ok(last)) {
+      if (Date.now() - started >= timeoutMs) return { ok: false, last };
+      await sleep(pollInterval(Date.now() - started));
+      last = await this.read();
+    }
+    return { ok: true, last };
+  }
+}
+
+function replaced(before: Reading, now: Reading): boolean {
+  return before.pid !== null && now.pid !== null && before.pid !== now.pid;
+}
+
+function heldDetail(r: Reading): string {
+  const shown = (r.input ?? '').replace(/\s+/g, ' ').trim();
+  const excerpt = shown.length > 40 ? `${shown.slice(0, 40)}…` : shown;
+  return `the input box holds text that is not ours ("${excerpt}"): someone may be typing; nothing was pasted`;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /** 15 ms while a verdict is likely imminent, then up to 100 ms so long waits do not flood the tmux server. */
@@ -264,3 +348,5 @@ function pollInterval(elapsedMs: number): number {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+export { holdsBody } from '../evidence/text.js';

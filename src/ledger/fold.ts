@@ -147,7 +147,7 @@ function finishAttempt(state: RecordState, event: FinishEvent): void {
 
 function setStatus(record: MessageRecord, status: DeliveryStatus, detail: string | undefined): void {
   record.status = status;
-  if (detail !== undefined && (status === 'failed' || status === 'held' || status === 'expired')) record.error = detail;
+  if (detail !== undefined && (status === 'failed' || status === 'held' || status === 'unconfirmed' || status === 'expired')) record.error = detail;
 }
 
 function findLastIndex<T>(items: T[], test: (item: T) => boolean): number {

@@ -46,8 +46,8 @@ import {
 } from './types.js';
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
-/** Statuses in which the text reached the target's input box: what an inbox shows by default. */
-export const DELIVERED: readonly DeliveryStatus[] = ['submitted', 'queued', 'draft'];
+/** Statuses in which the text reached (or may have reached) the target's input box: what an inbox shows by default. */
+export const DELIVERED: readonly DeliveryStatus[] = ['submitted', 'queued', 'draft', 'unconfirmed'];
 
 /** One day file folded so far. */
 class DayLog {

@@ -1,10 +1,11 @@
 // Shapes of the message ledger: what a caller writes (CreateInput) and what a reader gets back (MessageRecord).
 
 /** Where a message stands. `pending` and `sending` are open; every other status is final (see isFinal). */
-export type DeliveryStatus = 'pending' | 'sending' | 'submitted' | 'queued' | 'draft' | 'held' | 'failed' | 'expired';
+export type DeliveryStatus = 'pending' | 'sending' | 'submitted' | 'queued' | 'draft' | 'held' | 'unconfirmed' | 'failed' | 'expired';
 
 /** What an attempt observed when it finished (the message's status becomes this). */
-export type AttemptOutcome = 'submitted' | 'queued' | 'draft' | 'held' | 'failed';
+/** `unconfirmed`: pasted, but nothing proved the REPL took it: it may have landed, so it is never pasted again. */
+export type AttemptOutcome = 'submitted' | 'queued' | 'draft' | 'held' | 'unconfirmed' | 'failed';
 
 export type MessageKind = 'send' | 'reset' | 'kickstart' | 'broadcast' | 'reply';
 

@@ -5,6 +5,8 @@
 export interface ScreenLine {
   text: string;
   solid: string;
+  /** `solid` with grey or italic runs blanked too (placeholders drawn in colour); absent on hand-built rows. */
+  plain?: string;
 }
 
 export interface Screen {
@@ -12,6 +14,12 @@ export interface Screen {
   width: number;
   /** Row of the cursor within `lines`, when known. */
   cursorY?: number;
+  /** Column of the cursor, when known. */
+  cursorX?: number;
+  /** The terminal cursor is hidden (the REPL draws its own). */
+  cursorHidden?: boolean;
+  /** The last single reverse-video cell: where a REPL that hides the terminal cursor draws its own. */
+  drawnCursor?: { row: number; col: number };
 }
 
 /** What a runtime profile reads off a screen. */

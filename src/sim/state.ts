@@ -7,6 +7,10 @@ export interface SimConfig {
   busyMs: number;
   ignoreEnter: boolean;
   placeholderLines: number;
+  /** An Enter this soon after a paste ends becomes a newline in the draft (Gemini CLI under tmux). */
+  enterNewlineMs: number;
+  /** The first N Enters after each paste do nothing (Claude Code 2.1.332 ignores the first). */
+  ignoreEnters: number;
 }
 
 /** A run of draft text; `label` is set when a paste is shown as a placeholder instead of its text. */
@@ -15,7 +19,8 @@ export interface DraftSegment {
   label: string | null;
 }
 
-export type TranscriptEntry = { kind: 'user'; text: string } | { kind: 'line'; text: string };
+/** `reply` is the agent's answer (each layout draws its own glyph before it); `line` is drawn as is. */
+export type TranscriptEntry = { kind: 'user'; text: string } | { kind: 'reply'; text: string } | { kind: 'line'; text: string };
 
 export interface Turn {
   text: string;
@@ -29,12 +34,17 @@ export interface SimState {
   readonly draft: readonly DraftSegment[];
   readonly pasteCount: number;
   readonly lastPasteEndAt: number | null;
+  /** Enters received since the last paste ended (for `ignoreEnters`). */
+  readonly entersSincePaste: number;
   readonly transcript: readonly TranscriptEntry[];
   readonly turn: Turn | null;
   readonly queue: readonly string[];
 }
 
-export type LogKind = 'start' | 'submit' | 'swallowed' | 'command' | 'exit';
+export type LogKind = 'start' | 'paste' | 'enter' | 'submit' | 'turn' | 'clear' | 'swallowed' | 'command' | 'wedge' | 'resume' | 'exit';
+
+/** What one Enter key did: the ground truth a delivery verdict is checked against. */
+export type EnterAction = 'submitted' | 'command' | 'newline' | 'ignored' | 'swallowed' | 'empty';
 
 export interface LogRecord {
   ts: number;
@@ -43,7 +53,15 @@ export interface LogRecord {
   kind: LogKind;
   text?: string;
   queued?: boolean;
+  action?: EnterAction;
+  /** wedge/resume: why (signal, wedge-after) and, on resume, whether held input was dropped. */
+  reason?: string;
+  dropped?: boolean;
+  /** command: queued messages a reset threw away before their turn (the REPL took them, then never ran them). */
+  discarded?: string[];
 }
+
+type LogExtra = Pick<LogRecord, 'text' | 'queued' | 'action' | 'reason' | 'dropped' | 'discarded'>;
 
 export type Effect = { kind: 'log'; record: LogRecord } | { kind: 'exit'; code: number };
 
@@ -59,10 +77,10 @@ const MAX_TRANSCRIPT_ENTRIES = 500;
 const RESET_COMMANDS = new Set(['/clear', '/new']);
 
 export function createState(config: SimConfig): SimState {
-  return { config, session: 1, draft: [], pasteCount: 0, lastPasteEndAt: null, transcript: [], turn: null, queue: [] };
+  return { config, session: 1, draft: [], pasteCount: 0, lastPasteEndAt: null, entersSincePaste: 0, transcript: [], turn: null, queue: [] };
 }
 
-export function logRecord(state: SimState, kind: LogKind, now: number, extra: Pick<LogRecord, 'text' | 'queued'> = {}): LogRecord {
+export function logRecord(state: SimState, kind: LogKind, now: number, extra: LogExtra = {}): LogRecord {
   return { ts: now, name: state.config.name, session: state.session, kind, ...extra };
 }
 
@@ -85,31 +103,46 @@ export function draftDisplay(state: SimState): string {
   return state.draft.map((s) => s.label ?? s.text).join('');
 }
 
-/** Finish every turn whose busy time has passed and start the queued ones, oldest first. */
+/** Finish every turn whose busy time has passed and start the queued ones, oldest first (a `turn` record each). */
 export function advance(state: SimState, now: number): Step {
   let next = state;
-  while (next.turn && next.turn.endsAt <= now) next = finishTurn(next);
-  return { state: next, effects: [] };
+  const effects: Effect[] = [];
+  while (next.turn && next.turn.endsAt <= now) {
+    const step = finishTurn(next);
+    next = step.state;
+    effects.push(...step.effects);
+  }
+  return { state: next, effects };
 }
 
-/** Apply one input event at time `now`. */
+/** Apply one input event at time `now` (turns that ended before it are finished first). */
 export function applyInput(state: SimState, event: InputEvent, now: number): Step {
-  const current = advance(state, now).state;
+  const before = advance(state, now);
+  const step = applyEvent(before.state, event, now);
+  return before.effects.length === 0 ? step : { state: step.state, effects: [...before.effects, ...step.effects] };
+}
+
+function applyEvent(current: SimState, event: InputEvent, now: number): Step {
   switch (event.kind) {
     case 'text':
       return unchanged(appendTyped(current, event.text));
     case 'paste':
-      return unchanged(appendPaste(current, event.text, now));
+      return pasteText(current, event.text, now);
     case 'backspace':
       return unchanged(deleteBack(current));
     case 'clear':
-      return unchanged({ ...current, draft: [] });
     case 'interrupt':
       // C-c only clears a draft: quitting on it would lose the agent, and an empty box ignores it.
-      return unchanged(current.draft.length > 0 ? { ...current, draft: [] } : current);
+      return clearDraft(current, now);
     case 'enter':
       return pressEnter(current, now);
   }
+}
+
+function clearDraft(state: SimState, now: number): Step {
+  if (state.draft.length === 0) return unchanged(state);
+  const cleared = { ...state, draft: [] };
+  return { state: cleared, effects: [log(cleared, 'clear', now, { text: draftText(state) })] };
 }
 
 function unchanged(state: SimState): Step {
@@ -124,8 +157,13 @@ function appendTyped(state: SimState, text: string): SimState {
   return { ...state, draft };
 }
 
+function pasteText(state: SimState, text: string, now: number): Step {
+  const pasted = appendPaste(state, text, now);
+  return { state: pasted, effects: [log(pasted, 'paste', now, { text })] };
+}
+
 function appendPaste(state: SimState, text: string, now: number): SimState {
-  const pasted = { ...state, lastPasteEndAt: now };
+  const pasted = { ...state, lastPasteEndAt: now, entersSincePaste: 0 };
   if (text === '') return pasted;
   const label = placeholderFor(text, state.config.placeholderLines, state.pasteCount + 1);
   if (label === null) return appendTyped(pasted, text);
@@ -154,18 +192,39 @@ function deleteBack(state: SimState): SimState {
 }
 
 function pressEnter(state: SimState, now: number): Step {
-  if (state.config.ignoreEnter) return unchanged(state);
   const text = draftText(state);
-  if (isInSwallowWindow(state, now)) {
-    return { state, effects: [log(state, 'swallowed', now, { text })] };
+  if (state.config.ignoreEnter) return enterDid(state, now, 'ignored', text);
+  const ignoring = state.lastPasteEndAt !== null && state.entersSincePaste < state.config.ignoreEnters;
+  const counted = { ...state, entersSincePaste: state.entersSincePaste + 1 };
+  if (ignoring) return enterDid(counted, now, 'ignored', text);
+  if (isInSwallowWindow(counted, now)) {
+    const step = enterDid(counted, now, 'swallowed', text);
+    return { state: step.state, effects: [log(counted, 'swallowed', now, { text }), ...step.effects] };
   }
-  if (text === '') return unchanged(state);
-  const cleared = { ...state, draft: [] };
+  if (isInNewlineWindow(counted, now)) return enterDid(appendTyped(counted, '\n'), now, 'newline', text);
+  if (text === '') return enterDid(counted, now, 'empty', text);
+  const cleared = { ...counted, draft: [] };
   const command = slashCommand(text);
   if (command === null) return submitMessage(cleared, text, now);
-  if (RESET_COMMANDS.has(command)) return resetSession(cleared, text.trim(), now);
-  if (command === '/exit') return { state: cleared, effects: [log(cleared, 'exit', now, { text: command }), { kind: 'exit', code: 0 }] };
-  return unchanged(addLine(cleared, `● Unknown command: ${command}`));
+  const taken = log(cleared, 'enter', now, { text, action: 'command' });
+  if (RESET_COMMANDS.has(command)) return withFirst(taken, resetSession(cleared, text.trim(), now));
+  if (command === '/exit') return { state: cleared, effects: [taken, log(cleared, 'exit', now, { text: command }), { kind: 'exit', code: 0 }] };
+  return { state: addLine(cleared, `● Unknown command: ${command}`), effects: [taken] };
+}
+
+/** An Enter that did not submit: the state it leaves and its ground-truth record. */
+function enterDid(state: SimState, now: number, action: EnterAction, text: string): Step {
+  return { state, effects: [log(state, 'enter', now, { text, action })] };
+}
+
+function withFirst(effect: Effect, step: Step): Step {
+  return { state: step.state, effects: [effect, ...step.effects] };
+}
+
+// Gemini CLI under tmux turns an Enter that lands right behind a paste into a newline in its draft.
+function isInNewlineWindow(state: SimState, now: number): boolean {
+  const { enterNewlineMs } = state.config;
+  return enterNewlineMs > 0 && state.lastPasteEndAt !== null && now - state.lastPasteEndAt < enterNewlineMs;
 }
 
 // Some REPLs drop an Enter that lands right after a paste (they are still digesting it); the draft stays.
@@ -181,27 +240,26 @@ export function slashCommand(text: string): string | null {
 }
 
 function submitMessage(state: SimState, text: string, now: number): Step {
-  if (state.turn) {
-    const queued = { ...state, queue: [...state.queue, text] };
-    return { state: queued, effects: [log(queued, 'submit', now, { text, queued: true })] };
-  }
-  const record = log(state, 'submit', now, { text, queued: false });
-  return { state: startTurn(state, text, now), effects: [record] };
+  const queued = state.turn !== null;
+  const records = [log(state, 'enter', now, { text, action: 'submitted', queued }), log(state, 'submit', now, { text, queued })];
+  if (queued) return { state: { ...state, queue: [...state.queue, text] }, effects: records };
+  return { state: startTurn(state, text, now), effects: [...records, log(state, 'turn', now, { text, queued: false })] };
 }
 
 function startTurn(state: SimState, text: string, startedAt: number): SimState {
   const shown = withEntry(state, { kind: 'user', text });
-  if (state.config.busyMs <= 0) return addLine(shown, replyLine(state, text));
+  if (state.config.busyMs <= 0) return withEntry(shown, replyFor(state, text));
   return { ...shown, turn: { text, startedAt, endsAt: startedAt + state.config.busyMs } };
 }
 
-function finishTurn(state: SimState): SimState {
+function finishTurn(state: SimState): Step {
   const turn = state.turn!;
-  const replied = addLine({ ...state, turn: null }, replyLine(state, turn.text));
+  const replied = withEntry({ ...state, turn: null }, replyFor(state, turn.text));
   const [next, ...rest] = replied.queue;
-  if (next === undefined) return replied;
+  if (next === undefined) return unchanged(replied);
   // The queued turn starts when the previous one ended, so a late timer does not stretch the schedule.
-  return startTurn({ ...replied, queue: rest }, next, turn.endsAt);
+  const started = startTurn({ ...replied, queue: rest }, next, turn.endsAt);
+  return { state: started, effects: [log(started, 'turn', turn.endsAt, { text: next, queued: true })] };
 }
 
 function resetSession(state: SimState, text: string, now: number): Step {
@@ -213,12 +271,14 @@ function resetSession(state: SimState, text: string, now: number): Step {
     queue: [],
     pasteCount: 0,
     lastPasteEndAt: null,
+    entersSincePaste: 0,
   };
-  return { state: fresh, effects: [log(fresh, 'command', now, { text })] };
+  const discarded = state.queue.length > 0 ? { discarded: [...state.queue] } : {};
+  return { state: fresh, effects: [log(fresh, 'command', now, { text, ...discarded })] };
 }
 
-function replyLine(state: SimState, text: string): string {
-  return `● ok ${state.config.name} received ${charCount(text)} chars`;
+function replyFor(state: SimState, text: string): TranscriptEntry {
+  return { kind: 'reply', text: `ok ${state.config.name} received ${charCount(text)} chars` };
 }
 
 function addLine(state: SimState, text: string): SimState {
@@ -230,7 +290,7 @@ function withEntry(state: SimState, entry: TranscriptEntry): SimState {
   return { ...state, transcript: [...state.transcript, entry].slice(-MAX_TRANSCRIPT_ENTRIES) };
 }
 
-function log(state: SimState, kind: LogKind, now: number, extra: Pick<LogRecord, 'text' | 'queued'> = {}): Effect {
+function log(state: SimState, kind: LogKind, now: number, extra: LogExtra = {}): Effect {
   return { kind: 'log', record: logRecord(state, kind, now, extra) };
 }
 

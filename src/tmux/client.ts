@@ -202,21 +202,24 @@ export interface Observation {
   screen: Screen;
   dead: boolean;
   inMode: boolean;
+  /** The pane's process: a different pid means the REPL was replaced (respawned) since an earlier reading. */
+  pid: number | null;
 }
 
-/** One tmux call: the pane's screen plus its cursor row, dead flag and copy-mode flag. */
+/** One tmux call: the pane's screen plus its cursor, dead flag, copy-mode flag and process id. */
 export async function observePane(tmux: Tmux, paneId: string): Promise<Observation> {
   const out = await tmux.run([
     'capture-pane', '-p', '-e', '-t', paneId, ';',
-    'display-message', '-p', '-t', paneId, '#{cursor_y} #{pane_dead} #{pane_in_mode}',
+    'display-message', '-p', '-t', paneId, '#{cursor_y} #{pane_dead} #{pane_in_mode} #{cursor_x} #{pane_pid} #{cursor_flag}',
   ]);
   const body = out.replace(/\n$/, '');
   const cut = body.lastIndexOf('\n');
   const meta = (cut === -1 ? body : body.slice(cut + 1)).split(' ');
   const raw = cut === -1 ? '' : body.slice(0, cut);
-  return {
-    screen: parseCapture(raw, Number.parseInt(meta[0] ?? '', 10)),
-    dead: meta[1] === '1',
-    inMode: meta[2] === '1',
-  };
+  const screen = parseCapture(raw, Number.parseInt(meta[0] ?? '', 10));
+  const x = Number.parseInt(meta[3] ?? '', 10);
+  if (Number.isFinite(x)) screen.cursorX = x;
+  if (meta[5] === '0') screen.cursorHidden = true;
+  const pid = Number.parseInt(meta[4] ?? '', 10);
+  return { screen, dead: meta[1] === '1', inMode: meta[2] === '1', pid: Number.isFinite(pid) ? pid : null };
 }

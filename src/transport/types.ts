@@ -69,6 +69,11 @@ export interface SendOptions {
   onEvent?: (event: { kind: string; atMs: number; [k: string]: unknown }) => void;
   /** Called once the target is resolved and the text built, before anything is pasted (the ledger records here). */
   beforeDelivery?: (to: Endpoint, text: string) => void;
+  /** Our earlier messages to `to` that may sit unsent in its box (their sender died, or they were left as drafts):
+   *  one found whole in the box is finished before this message instead of being merged with it. */
+  orphansFor?: (to: Endpoint) => ReadonlyArray<{ id: string; text: string }>;
+  /** What became of an orphan found in the box. */
+  onOrphan?: (id: string, status: DeliveryStatus, detail?: string) => void;
 }
 
 export interface SendResult {
@@ -145,7 +150,7 @@ export interface Transport {
   reset(target: string, command: string, options: ResetOptions): Promise<ResetResult>;
   /** After a sender died mid-send: finish the job without pasting twice (Enter if the text sits in the box,
    *  'landed' if it is already in the transcript or scrollback, 'absent' if it never arrived). */
-  recover(target: string, text: string): Promise<'submitted' | 'queued' | 'draft' | 'landed' | 'absent'>;
+  recover(target: string, text: string): Promise<'submitted' | 'queued' | 'draft' | 'unconfirmed' | 'landed' | 'absent'>;
   /** The command a person runs to watch or take over an agent interactively (argv). */
   attachCommand(target: string): Promise<string[]>;
   /** Screen state of one agent (ready/busy/input). */

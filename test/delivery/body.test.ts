@@ -12,7 +12,7 @@ describe('sanitizeBody', () => {
     expect(sanitizeBody('t\x1b]0;title\x07u\x1b]8;;http://x\x1b\\v')).toBe('tuv');
     // ESC + a character is a Meta keystroke to a REPL (Alt-d deletes a word): both go.
     expect(sanitizeBody('a\x00b\x03c\x1bd\x7fe\u009bf')).toBe('abcef');
-    expect(sanitizeBody('tab\there')).toBe('tab    here');
+    expect(sanitizeBody('tab\there')).toBe('tab\there');
   });
   it('keeps unicode', () => {
     expect(sanitizeBody('漢字 🚀 é')).toBe('漢字 🚀 é');

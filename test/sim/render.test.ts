@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { InputEvent } from '../../src/sim/input.js';
-import { BUSY_FOOTER, DIM, IDLE_FOOTER, PROMPT, QUEUED_PLACEHOLDER, UNDIM, frameToAnsi, renderFrame, wrap } from '../../src/sim/render.js';
+import { BUSY_FOOTER, DIM, IDLE_FOOTER, PROMPT, QUEUED_PLACEHOLDER, UNDIM, frameToAnsi, renderFrame, splitFrameToAnsi, wrap } from '../../src/sim/render.js';
 import { applyInput, createState, type SimConfig, type SimState } from '../../src/sim/state.js';
 
-const config: SimConfig = { name: 'r1', swallowMs: 0, busyMs: 0, ignoreEnter: false, placeholderLines: 2 };
+const config: SimConfig = { name: 'r1', swallowMs: 0, busyMs: 0, ignoreEnter: false, placeholderLines: 2, enterNewlineMs: 0, ignoreEnters: 0 };
 const size = { columns: 40, rows: 20 };
 
 function stateAfter(events: InputEvent[], overrides: Partial<SimConfig> = {}, now = 0): SimState {
@@ -88,5 +88,13 @@ describe('sim renderer', () => {
     const ansi = frameToAnsi(renderFrame(createState(config), 0, size));
     expect(ansi.startsWith('\x1b[H\x1b[2Jsim · r1 · session 1\r\n')).toBe(true);
     expect(ansi.endsWith('\x1b[4;3H')).toBe(true);
+  });
+
+  it('splits a frame into a top half without the input box and the rest with the cursor', () => {
+    const frame = renderFrame(createState(config), 0, size);
+    const [top, rest] = splitFrameToAnsi(frame);
+    expect(top).toBe('\x1b[H\x1b[2Jsim · r1 · session 1\r\n\r\n' + '─'.repeat(40));
+    expect(top).not.toContain(PROMPT);
+    expect(rest).toBe(`\x1b[4;1H${PROMPT}\r\n${'─'.repeat(40)}\r\n${IDLE_FOOTER}\x1b[4;3H`);
   });
 });

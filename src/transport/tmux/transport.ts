@@ -5,7 +5,11 @@ import { Tmux, observePane, describeSocket, type SocketSpec } from '../../tmux/c
 import type { PaneInfo } from '../../tmux/format.js';
 import { resolvePane } from '../../tmux/target.js';
 import { profileFor } from '../../runtimes/registry.js';
-import { deliver, holdsBody, confirmEnter, lockKey as lockKeyFor } from '../../delivery/deliver.js';
+import { deliver, deliverLocked, finishIfInBox, withPaneLock, type HintStore } from '../../delivery/deliver.js';
+import { FilePaneMemory, paneKey, type PaneMemory } from '../../evidence/memory.js';
+import { knowsScreen, readPane, withEmptyLook, type Reading } from '../../evidence/reading.js';
+import { unchanged } from '../../evidence/judge.js';
+import type { RuntimeProfile } from '../../runtimes/types.js';
 import { buildText } from '../../delivery/body.js';
 import type {
   AgentLaunch,
@@ -38,6 +42,8 @@ const PANE_SIZE = ['-x', '200', '-y', '50'];
 // again (anthropics/claude-code #29143). Agents sharing such a file start one at a time, each given this long to settle.
 const STARTUP_SETTLE_MAX_MS = 20_000;
 const STARTUP_LOCK_TIMEOUT_MS = 5 * 60_000;
+// Restart, stop and reset wait this long for a send in flight to finish with the pane.
+const LIFECYCLE_LOCK_TIMEOUT_MS = 60_000;
 
 export class TmuxTransport implements Transport {
   readonly kind = 'tmux';
@@ -47,6 +53,8 @@ export class TmuxTransport implements Transport {
 
   private readonly localConfig: string | undefined;
   private remoteHome: Promise<string> | null = null;
+  /** What was learnt about each pane's screen (how to read it, how its empty input area looks). */
+  memory: PaneMemory = new FilePaneMemory();
 
   constructor(options: TmuxTransportOptions) {
     this.host = options.host;
@@ -96,9 +104,11 @@ export class TmuxTransport implements Transport {
   async respawnInPlace(pane: PaneInfo, agent: AgentLaunch | null): Promise<void> {
     this.paneCache = null;
     if (agent) return this.respawn(pane, agent);
-    const tree = pane.dead ? [] : await processTree(this.host, [pane.panePid]);
-    await this.tmux.run(['respawn-pane', '-k', '-t', pane.paneId]);
-    await reap(this.host, tree);
+    await withPaneLock(this.tmux, pane, LIFECYCLE_LOCK_TIMEOUT_MS, async () => {
+      const tree = pane.dead ? [] : await processTree(this.host, [pane.panePid]);
+      await this.tmux.run(['respawn-pane', '-k', '-t', pane.paneId]);
+      await reap(this.host, tree);
+    });
   }
 
   /** Upload the shipped tmux.conf to a remote host (nothing is installed there) and use that copy with -f. */
@@ -236,28 +246,50 @@ export class TmuxTransport implements Transport {
     await this.tmux.run(['new-session', '-d', '-s', agent.name, ...PANE_SIZE, ...(await this.launchArgs(agent)), ...this.tagArgs(agent, [])]);
   }
 
+  /** Replace the pane's REPL, holding its send lock: a send in flight finishes first, and none starts meanwhile. */
   private async respawn(pane: PaneInfo, agent: AgentLaunch): Promise<void> {
-    const tree = pane.dead ? [] : await processTree(this.host, [pane.panePid]);
-    await this.tmux.run(['respawn-pane', '-k', '-t', pane.paneId, ...(await this.launchArgs(agent)), ...this.tagArgs(agent, ['-t', pane.paneId])]);
-    await reap(this.host, tree);
+    const args = [...(await this.launchArgs(agent)), ...this.tagArgs(agent, ['-t', pane.paneId])];
+    await withPaneLock(this.tmux, pane, LIFECYCLE_LOCK_TIMEOUT_MS, async () => {
+      const tree = pane.dead ? [] : await processTree(this.host, [pane.panePid]);
+      await this.tmux.run(['respawn-pane', '-k', '-t', pane.paneId, ...args]);
+      await reap(this.host, tree);
+    });
   }
 
   async waitReady(agent: AgentLaunch): Promise<void> {
     const profile = profileFor(agent.profile);
-    const deadline = Date.now() + agent.readyTimeoutMs;
+    const started = Date.now();
+    const deadline = started + agent.readyTimeoutMs;
     const pane = await this.tmux.resolve(`=${agent.name}`);
+    let prev: Reading | null = null;
     for (;;) {
       const obs = await observePane(this.tmux, pane.paneId);
       if (obs.dead) throw new FleetError('PANE_DEAD', `${agent.name} exited while starting`, { hint: `see its last output: mosaic-agent tail ${agent.name}` });
-      const state = profile.parse(obs.screen);
-      if (state.ready && (state.input !== null || profile.name === 'shell' || profile.name === 'generic')) return;
+      const r = readPane(obs, profile);
+      // A fresh REPL's input area is empty by definition: learn how it looks (a placeholder in any colour).
+      if (r.ready && !r.profileMissed && (r.input === '' || !knowsScreen(profile))) return this.learnEmpty(pane, r, profile);
+      // A screen the profile cannot read (a new version): once steady, read it by the cursor.
+      if (r.ready && r.profileMissed && Date.now() - started >= 1_500 && prev && unchanged(prev, r)) return this.learnEmpty(pane, r, profile);
+      if (r.ready && !r.profileMissed && r.input !== null && r.input !== '') return; // early input in the box: nothing to learn
       if (Date.now() > deadline) {
-        throw new FleetError('TIMEOUT', `${agent.name} (${agent.runtime}) did not become ready within ${Math.round(agent.readyTimeoutMs / 1000)} s${state.dialog ? `: it shows ${state.dialog}` : ''}`, {
+        throw new FleetError('TIMEOUT', `${agent.name} (${agent.runtime}) did not become ready within ${Math.round(agent.readyTimeoutMs / 1000)} s${r.dialog ? `: it shows ${r.dialog}` : ''}`, {
           hint: `look at it: mosaic-agent tail ${agent.name}; raise defaults.ready_timeout_seconds if it is just slow`,
         });
       }
-      await new Promise((r) => setTimeout(r, 50));
+      prev = r;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** Remember the empty input area of a REPL we just saw start or reset (keyed by its process). */
+  private learnEmpty(pane: PaneInfo, r: Reading, _profile: RuntimeProfile): void {
+    const key = paneKey(this.host.name, pane.socketPath, pane.paneId, r.pid);
+    this.memory.learn(key, withEmptyLook(this.memory.recall(key) ?? {}, r));
+  }
+
+  private hintsFor(pane: PaneInfo): HintStore {
+    const key = paneKey(this.host.name, pane.socketPath, pane.paneId, pane.panePid);
+    return { recall: () => this.memory.recall(key), learn: (hints) => this.memory.learn(key, hints) };
   }
 
   async stop(name: string): Promise<'stopped' | 'not-running'> {
@@ -265,10 +297,13 @@ export class TmuxTransport implements Transport {
     if (name === this.holderSession) throw new UsageError(`'${name}' is the holder session`, 'stop the whole fleet with `mosaic-fleet stop --all`');
     const panes = (await this.tmux.listPanes()).filter((p) => p.sessionName === name);
     if (panes.length === 0) return 'not-running';
-    const tree = await processTree(this.host, panes.filter((p) => !p.dead).map((p) => p.panePid));
-    // The session id ($N) is exact; a name would prefix-match a sibling.
-    await this.tmux.run(['kill-session', '-t', panes[0]!.sessionId]);
-    await reap(this.host, tree);
+    // Holding the send lock: a send in flight finishes first, and none starts into a REPL being stopped.
+    await withPaneLock(this.tmux, panes[0]!, LIFECYCLE_LOCK_TIMEOUT_MS, async () => {
+      const tree = await processTree(this.host, panes.filter((p) => !p.dead).map((p) => p.panePid));
+      // The session id ($N) is exact; a name would prefix-match a sibling.
+      await this.tmux.run(['kill-session', '-t', panes[0]!.sessionId]);
+      await reap(this.host, tree);
+    });
     return 'stopped';
   }
 
@@ -313,7 +348,10 @@ export class TmuxTransport implements Transport {
     const text = buildText(message.body, message.from, to, { preamble: message.preamble, raw: Boolean(message.raw) });
     options.beforeDelivery?.(to, text);
     const profile = profileFor(message.profile ?? (await this.paneProfile(pane)));
+    const orphans = options.orphansFor?.(to) ?? [];
     const outcome = await deliver(this.tmux, pane, text, profile, {
+      memory: this.hintsFor(pane),
+      ...(orphans.length > 0 ? { orphans, onOrphan: (id, v) => options.onOrphan?.(id, v.status, v.detail) } : {}),
       ...(pane.receipt ? { receipt: new ReceiptReader(this.host, pane.receipt) } : {}),
       ...(options.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: options.verifyTimeoutMs } : {}),
       ...(options.maxEnters !== undefined ? { maxEnters: options.maxEnters } : {}),
@@ -344,48 +382,48 @@ export class TmuxTransport implements Transport {
     const pane = await this.tmux.resolve(target);
     if (pane.dead) throw new FleetError('PANE_DEAD', `${pane.sessionName} is dead`, { hint: `revive it with \`mosaic-fleet start ${pane.sessionName}\`` });
     const profile = profileFor(options.profile ?? (await this.paneProfile(pane)));
-    const before = profile.parse((await observePane(this.tmux, pane.paneId)).screen);
-    // The reset command goes through the same verified path as any message (a paste that stays a draft is not a reset).
-    const outcome = await deliver(this.tmux, pane, command, profile, {
-      ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
-      holdMs: 0,
+    const hints = this.hintsFor(pane);
+    // The whole reset holds the send lock: no message lands between the command and the fresh conversation.
+    return withPaneLock(this.tmux, pane, LIFECYCLE_LOCK_TIMEOUT_MS, async (via) => {
+      const look = async () => readPane(await observePane(via, pane.paneId), profile, hints.recall() ?? {});
+      const before = await look();
+      // The reset command goes through the same verified path as any message (a paste that stays a draft is not a reset).
+      const outcome = await deliverLocked(via, pane, command, profile, {
+        ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+        holdMs: 0,
+        memory: hints,
+      });
+      if (outcome.status !== 'submitted') {
+        return { status: outcome.status, confirmed: false, detail: outcome.detail ?? `the reset command was ${outcome.status}`, latencyMs: Date.now() - started };
+      }
+      const deadline = Date.now() + options.confirmTimeoutMs;
+      for (;;) {
+        const after = await look();
+        if (after.dead) return { status: 'failed', confirmed: false, detail: 'the agent exited after the reset command', latencyMs: Date.now() - started };
+        if (isFresh(profile, before, after, command)) {
+          this.learnEmpty(pane, after, profile);
+          return { status: 'submitted', confirmed: true, latencyMs: Date.now() - started };
+        }
+        if (Date.now() > deadline) {
+          return { status: 'submitted', confirmed: false, detail: `no fresh conversation showed within ${Math.round(options.confirmTimeoutMs / 1000)} s`, latencyMs: Date.now() - started };
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
     });
-    if (outcome.status !== 'submitted') {
-      return { status: outcome.status, confirmed: false, detail: outcome.detail ?? `the reset command was ${outcome.status}`, latencyMs: Date.now() - started };
-    }
-    const deadline = Date.now() + options.confirmTimeoutMs;
-    for (;;) {
-      const obs = await observePane(this.tmux, pane.paneId);
-      const after = profile.parse(obs.screen);
-      if (obs.dead) return { status: 'failed', confirmed: false, detail: 'the agent exited after the reset command', latencyMs: Date.now() - started };
-      if (profile.isFreshAfterReset(before, after) && after.ready && after.input === '') {
-        return { status: 'submitted', confirmed: true, latencyMs: Date.now() - started };
-      }
-      if (Date.now() > deadline) {
-        return { status: 'submitted', confirmed: false, detail: `no fresh conversation showed within ${Math.round(options.confirmTimeoutMs / 1000)} s`, latencyMs: Date.now() - started };
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 
-  async recover(target: string, text: string): Promise<'submitted' | 'queued' | 'draft' | 'landed' | 'absent'> {
+  async recover(target: string, text: string): Promise<'submitted' | 'queued' | 'draft' | 'unconfirmed' | 'landed' | 'absent'> {
     const pane = await this.tmux.resolve(target);
     if (pane.dead) throw new FleetError('PANE_DEAD', `${pane.sessionName} is dead`);
     const profile = profileFor(await this.paneProfile(pane));
-    const lock = await this.host.lock(lockKeyFor(pane), 60_000);
-    try {
-      const state = profile.parse((await observePane(this.tmux, pane.paneId)).screen);
-      if (holdsBody(state.input, text, profile.pastePlaceholders)) {
-        const verdict = await confirmEnter(this.tmux, pane, text, profile, state.busy);
-        return verdict.status === 'submitted' || verdict.status === 'queued' || verdict.status === 'draft' ? verdict.status : 'draft';
-      }
+    return withPaneLock(this.tmux, pane, LIFECYCLE_LOCK_TIMEOUT_MS, async (via) => {
+      const finished = await finishIfInBox(via, pane, text, profile, { memory: this.hintsFor(pane) });
+      if (finished) return finished.status === 'held' || finished.status === 'failed' ? 'unconfirmed' : finished.status;
       // Look for the text's opening in the scrollback: a message that reached the transcript has landed.
-      const history = (await this.tmux.captureHistory(pane.paneId, 5000)).replace(/\s+/g, '');
+      const history = (await via.captureHistory(pane.paneId, 5000)).replace(/\s+/g, '');
       const probe = text.replace(/\s+/g, '').slice(0, 120);
       return history.includes(probe) ? 'landed' : 'absent';
-    } finally {
-      await lock.release();
-    }
+    });
   }
 
   async attachCommand(target: string): Promise<string[]> {
@@ -407,13 +445,27 @@ export class TmuxTransport implements Transport {
   async inspect(target: string, profileName?: string) {
     const pane = await this.tmux.resolve(target);
     const obs = await observePane(this.tmux, pane.paneId);
-    const state = profileFor(profileName ?? (await this.paneProfile(pane))).parse(obs.screen);
-    return { ready: state.ready && !obs.dead, busy: state.busy, input: state.input, transcript: state.transcript };
+    const r = readPane(obs, profileFor(profileName ?? (await this.paneProfile(pane))), this.hintsFor(pane).recall() ?? {});
+    return { ready: r.ready && !obs.dead, busy: r.busy, input: r.input, transcript: r.transcript };
   }
 
   describe(): string {
     return describeSocket(this.tmux.socket);
   }
+}
+
+/** A fresh conversation after a reset: the profile's own test, or for a screen it cannot read, an empty input area
+ *  and none of the conversation's last rows left above it. */
+function isFresh(profile: RuntimeProfile, before: Reading, after: Reading, command: string): boolean {
+  if (!after.ready || after.input !== '') return false;
+  if (after.reader === 'profile' && before.reader === 'profile') {
+    const st = profile.parse(after.screen);
+    return profile.isFreshAfterReset(profile.parse(before.screen), st) && st.ready && st.input === '';
+  }
+  const old = before.transcript.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.includes(command)).slice(-3);
+  if (old.length === 0) return after.emptyShown;
+  const now = new Set(after.transcript.split('\n').map((l) => l.trim()));
+  return after.emptyShown && old.every((l) => !now.has(l));
 }
 
 function firstPanePerSession(panes: PaneInfo[]): Map<string, PaneInfo> {

@@ -1,0 +1,56 @@
+import type { Reading } from './reading.js';
+import { countCopies, holdsBody, UNKNOWN_PLACEHOLDER } from './text.js';
+
+// What a sequence of readings proves about one message. Pure: every function takes readings and returns a finding,
+// so adversarial screens can be fed to it (test/evidence). The rule: `submitted` and `queued` need positive evidence;
+// anything short of it is not a success.
+
+export interface Taken {
+  status: 'submitted' | 'queued';
+  /** What the screen showed, in words, for the verdict's detail. */
+  evidence: string;
+}
+
+/** Our text is in the input area (or a placeholder that stands for it appeared there after our paste). */
+export function pasteShown(baseline: Reading, now: Reading, text: string, placeholders: readonly RegExp[]): boolean {
+  if (now.dead || now.input === null) return false;
+  if (holdsBody(now.input, text, placeholders)) return true;
+  return baseline.input === '' && UNKNOWN_PLACEHOLDER.test(now.input) && !UNKNOWN_PLACEHOLDER.test(baseline.transcript + now.transcript);
+}
+
+/** The input area is seen in its empty state: drawn empty, or drawn exactly as before our paste (judged empty then). */
+export function areaShownEmpty(baseline: Reading, now: Reading): boolean {
+  if (now.input !== '' || !now.ready) return false;
+  if (now.emptyShown) return true;
+  // A blank row proves nothing: a cleared, half-drawn frame is blank too.
+  return baseline.input === '' && now.cursorRow !== null && now.cursorRow.trim() !== '' && now.cursorRow === baseline.cursorRow;
+}
+
+/** Evidence that the REPL took `text`: the area that showed it (in `pasted`) is empty again in `now`, and the
+ *  transcript or a busy/queued marker moved. Null when `now` proves nothing (which is never a success). */
+export function judgeTaken(baseline: Reading, pasted: Reading, now: Reading, text: string, placeholders: readonly RegExp[]): Taken | null {
+  if (now.dead || now.inMode || now.input === null) return null;
+  // A different process drew this screen: whatever it shows says nothing about our message.
+  if (pasted.pid !== null && now.pid !== null && now.pid !== pasted.pid) return null;
+  if (holdsBody(now.input, text, placeholders) || !areaShownEmpty(baseline, now)) return null;
+  const moved = movement(pasted, now, text);
+  if (moved === null) return null;
+  const queued = now.queued && (baseline.busy || pasted.busy || now.busy);
+  return { status: queued ? 'queued' : 'submitted', evidence: moved };
+}
+
+/** What changed outside the input area between `before` and `now`, strongest first; null when nothing did. */
+export function movement(before: Reading, now: Reading, text: string): string | null {
+  if (countCopies(now.transcript, text) > countCopies(before.transcript, text)) return 'the message moved from the input box to the transcript';
+  if (now.queued && !before.queued) return 'a queued-message indication appeared';
+  if (now.busy && !before.busy) return 'the REPL started a turn';
+  if (now.transcript !== before.transcript) return 'the input box emptied and the transcript changed';
+  return null;
+}
+
+/** The screen is exactly as it was: the REPL did not redraw (frozen, or ignoring input). */
+export function unchanged(a: Reading, b: Reading): boolean {
+  if (a.screen.cursorY !== b.screen.cursorY || a.screen.cursorX !== b.screen.cursorX) return false;
+  if (a.screen.lines.length !== b.screen.lines.length) return false;
+  return a.screen.lines.every((l, i) => l.text === b.screen.lines[i]!.text);
+}
