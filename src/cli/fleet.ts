@@ -227,8 +227,11 @@ function addDemo(parent: Command): void {
         if (!opts.json) io.out('demo torn down (--rm)');
         return ok ? 0 : 1;
       }
-      io.err('the demo keeps running; press Ctrl-C to tear it down');
-      await untilInterrupted(aborted);
+      await untilInterrupted(async (signal) => {
+        // Said once Ctrl-C is handled, so a quick Ctrl-C still tears the demo down.
+        io.err('the demo keeps running; press Ctrl-C to tear it down');
+        await aborted(signal);
+      });
       await demo.teardown();
       io.err('demo torn down');
       return ok ? 0 : 1;

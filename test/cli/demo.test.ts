@@ -45,7 +45,9 @@ describe('mosaic-fleet demo', () => {
 
     // The byte a terminal sends for Ctrl-C (the hostile test config turns on extended keys, which would encode C-c).
     t.tmux('send-keys', '-t', pane, '-H', '03');
-    await waitFor('the demo to exit', () => paneDead().startsWith('1 '), 30_000);
+    await waitFor('the demo to exit', () => paneDead().startsWith('1 '), 45_000).catch((e) => {
+      throw new Error(`${(e as Error).message}\n${screen(pane)}`);
+    });
     expect(screen(pane)).toContain('demo torn down');
     expect(paneDead()).toBe('1 0');
     expect(demoTmux('list-sessions').status).not.toBe(0);

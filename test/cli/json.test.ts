@@ -27,7 +27,8 @@ describe('--json on every command', () => {
   for (const [bin, commands] of Object.entries(COMMANDS) as ['fleet' | 'agent', Record<string, string[]>][]) {
     it(`mosaic-${bin}: the audit lists every command`, async () => {
       const help = await runCli(bin, ['--help']);
-      const listed = [...help.stdout.slice(help.stdout.indexOf('\nCommands:\n')).matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+      const section = help.stdout.slice(help.stdout.indexOf('\nCommands:\n') + 1);
+      const listed = [...section.slice(0, section.indexOf('\n\n')).matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
       expect(listed.sort()).toEqual(Object.keys(commands).sort());
     });
 

@@ -17,10 +17,11 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-/** A pane showing `begin`, then running `script` (sh) only when the file `go` appears, so the follower can attach first. */
+/** A pane showing `pre 1`..`pre 5` and `begin`, then running `script` (sh) only when the file `go` appears, so the
+ *  follower can attach first. */
 function pane(script: string): string {
   const go = join(dir, 'go');
-  const sh = `echo begin; while [ ! -f ${go} ]; do sleep 0.02; done; ${script}; exec sleep 600`;
+  const sh = `for i in 1 2 3 4 5; do echo "pre $i"; done; echo begin; while [ ! -f ${go} ]; do sleep 0.02; done; ${script}; exec sleep 600`;
   const r = t.tmux('new-session', '-d', '-P', '-F', '#{pane_id}', '-x', '100', '-y', '20', '--', 'sh', '-c', sh);
   return r.stdout.trim();
 }
@@ -59,13 +60,14 @@ describe('mosaic-agent tail --follow', () => {
 
   it('on a busy pane prints every new line exactly once, in order, while it scrolls', async () => {
     const p = pane('echo ready; i=0; while [ $i -lt 150 ]; do i=$((i+1)); echo "line $i"; sleep 0.02; done; echo finished');
+    await waitFor('the pane to show begin', () => t.tmux('capture-pane', '-p', '-t', p).stdout.includes('begin'));
     const f = follow(p, 3);
-    await waitFor('the follower to start', () => f.lines().length > 0 || f.stderr() !== '');
-    expect(f.lines()).toEqual(['begin']);
+    await waitFor('the follower to start', () => f.lines().length >= 3 || f.stderr() !== '');
+    expect(f.lines()).toEqual(['pre 4', 'pre 5', 'begin']);
     writeFileSync(join(dir, 'go'), '');
     await waitFor('the last line', () => f.lines().includes('finished'), 30_000);
     expect(await f.stop()).toBe(0);
-    const expected = ['begin', 'ready', ...Array.from({ length: 150 }, (_, i) => `line ${i + 1}`), 'finished'];
+    const expected = ['pre 4', 'pre 5', 'begin', 'ready', ...Array.from({ length: 150 }, (_, i) => `line ${i + 1}`), 'finished'];
     expect(f.lines()).toEqual(expected);
   });
 });

@@ -15,7 +15,8 @@ function help(bin: keyof typeof BINS, sub?: string): string {
 
 function subcommands(bin: keyof typeof BINS): string[] {
   const top = help(bin);
-  const commands = top.slice(top.indexOf('\nCommands:\n'));
+  const section = top.slice(top.indexOf('\nCommands:\n') + 1);
+  const commands = section.slice(0, section.indexOf('\n\n'));
   return [...commands.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
 }
 
