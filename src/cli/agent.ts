@@ -74,7 +74,7 @@ function addSend(parent: Command): void {
     'mosaic-agent send -L mosaic-factory =rev0 -f review-request.md --json',
     'echo "done" | mosaic-agent send %12 --from web1:mos-claude',
   ]);
-  helpFooter(cmd, `0 submitted, queued or pending, 1 target not found or dead (failed), 2 draft or held, ${COMMON_EXITS}, 7 no input box in time`, ['running.md', 'send']);
+  helpFooter(cmd, `0 submitted, queued or pending, 1 target not found or dead (failed), 2 draft, held or unconfirmed, ${COMMON_EXITS}, 7 no input box in time`, ['running.md', 'send']);
   cmd.action(
     action(async (io, target: string, opts: Record<string, string | boolean | undefined>) => {
       const ctx = await contextFrom(opts);
@@ -191,7 +191,7 @@ function addReset(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent reset coder0', 'mosaic-agent reset rev0 --new --kickstart-file task.md', 'mosaic-agent reset coder1 --var ticket=ENG-42']);
-  helpFooter(cmd, `0 reset confirmed (and kickstart submitted), 1 unknown agent or dead, 2 reset not confirmed or kickstart draft/held, ${COMMON_EXITS}`, ['running.md', 'reset and kickstart']);
+  helpFooter(cmd, `0 reset confirmed (and kickstart submitted), 1 unknown agent or dead, 2 reset not confirmed or kickstart not submitted, ${COMMON_EXITS}`, ['running.md', 'reset and kickstart']);
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
       if (opts.clear && opts.new) throw new FleetError('USAGE', 'give --clear or --new, not both');
@@ -380,7 +380,7 @@ function addReply(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent reply -m "Q2 done, opening PR #34."']);
-  helpFooter(cmd, `0 submitted or queued, 1 no sender to reply to or target dead, 2 draft or held, ${COMMON_EXITS}`, ['running.md', 'inbox and reply']);
+  helpFooter(cmd, `0 submitted or queued, 1 no sender to reply to or target dead, 2 draft, held or unconfirmed, ${COMMON_EXITS}`, ['running.md', 'inbox and reply']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);

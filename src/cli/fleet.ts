@@ -5,7 +5,8 @@ import pc from 'picocolors';
 import { COMMON_EXITS, helpFooter } from './help.js';
 import { action } from './action.js';
 import { aborted, addCommonOptions, contextFrom, examples, untilInterrupted } from './common.js';
-import { printJson } from './io.js';
+import { printJson, type Io } from './io.js';
+import type { DemoRun } from '../core/demo.js';
 import { table } from './render.js';
 import { progressLine } from './progress.js';
 import { renderStatus } from './status-view.js';
@@ -204,39 +205,48 @@ function addDemo(parent: Command): void {
   cmd.action(
     action(async (io, opts: { socket?: string; rm?: boolean; json?: boolean }) => {
       const { runDemo } = await core.demo();
-      const demo = await runDemo(opts.socket ? { socket: opts.socket } : {});
-      const ok = demo.steps.every((s) => s.status === 'submitted' || s.status === 'queued');
-      const attach = Object.keys(demo.received).map((name) => `tmux -L ${demo.socket} attach -t =${name}`);
-      if (opts.json) printJson(io, { ok, socket: demo.socket, steps: demo.steps, received: demo.received, ...(opts.rm ? { tornDown: true } : { running: true, attach }) });
-      else {
-        io.out(pc.bold(`demo fleet on tmux socket '${demo.socket}': alpha, bravo, charlie (sim agents)`));
-        for (const s of demo.steps) io.out(`  ${s.from} -> ${s.to}: ${s.status === 'submitted' || s.status === 'queued' ? pc.green(s.status) : pc.red(s.status)}${s.latencyMs !== null ? ` in ${s.latencyMs} ms` : ''}${s.error ? ` (${s.error})` : ''}`);
-        io.out(pc.bold('what each agent received:'));
-        for (const [name, texts] of Object.entries(demo.received)) {
-          io.out(`  ${name}:`);
-          for (const t of texts) io.out(`    ${t.replace(/\n/g, '\n    ')}`);
-        }
-        // After --rm the fleet is gone: attach lines would point at nothing.
-        if (!opts.rm) {
-          io.out(pc.bold('attach to one from another terminal:'));
-          for (const line of attach) io.out(`  ${line}`);
-        }
-      }
-      if (opts.rm) {
-        await demo.teardown();
-        if (!opts.json) io.out('demo torn down (--rm)');
-        return ok ? 0 : 1;
-      }
+      let ok = false;
+      // Ctrl-C is ours from the start: one pressed while the demo comes up tears it down as soon as it is up.
       await untilInterrupted(async (signal) => {
-        // Said once Ctrl-C is handled, so a quick Ctrl-C still tears the demo down.
-        io.err('the demo keeps running; press Ctrl-C to tear it down');
-        await aborted(signal);
+        const demo = await runDemo(opts.socket ? { socket: opts.socket } : {});
+        try {
+          ok = demo.steps.every((s) => s.status === 'submitted' || s.status === 'queued');
+          showDemo(io, demo, opts);
+          if (!opts.rm && !signal.aborted) {
+            io.err('the demo keeps running; press Ctrl-C to tear it down');
+            await aborted(signal);
+          }
+        } finally {
+          await demo.teardown();
+        }
+        if (opts.rm) {
+          if (!opts.json) io.out('demo torn down (--rm)');
+        } else io.err('demo torn down');
       });
-      await demo.teardown();
-      io.err('demo torn down');
       return ok ? 0 : 1;
     }),
   );
+}
+
+function showDemo(io: Io, demo: DemoRun, opts: { rm?: boolean; json?: boolean }): void {
+  const ok = demo.steps.every((s) => s.status === 'submitted' || s.status === 'queued');
+  const attach = Object.keys(demo.received).map((name) => `tmux -L ${demo.socket} attach -t =${name}`);
+  if (opts.json) {
+    printJson(io, { ok, socket: demo.socket, steps: demo.steps, received: demo.received, ...(opts.rm ? { tornDown: true } : { running: true, attach }) });
+    return;
+  }
+  io.out(pc.bold(`demo fleet on tmux socket '${demo.socket}': alpha, bravo, charlie (sim agents)`));
+  for (const s of demo.steps) io.out(`  ${s.from} -> ${s.to}: ${s.status === 'submitted' || s.status === 'queued' ? pc.green(s.status) : pc.red(s.status)}${s.latencyMs !== null ? ` in ${s.latencyMs} ms` : ''}${s.error ? ` (${s.error})` : ''}`);
+  io.out(pc.bold('what each agent received:'));
+  for (const [name, texts] of Object.entries(demo.received)) {
+    io.out(`  ${name}:`);
+    for (const t of texts) io.out(`    ${t.replace(/\n/g, '\n    ')}`);
+  }
+  // After --rm the fleet is gone: attach lines would point at nothing.
+  if (!opts.rm) {
+    io.out(pc.bold('attach to one from another terminal:'));
+    for (const line of attach) io.out(`  ${line}`);
+  }
 }
 
 function addDeliver(parent: Command): void {

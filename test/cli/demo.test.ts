@@ -55,6 +55,20 @@ describe('mosaic-fleet demo', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('a Ctrl-C while the demo is still coming up tears it down as soon as it is up', async () => {
+    t.tmux('new-session', '-d', '-s', 'hold');
+    t.tmux('set-option', '-g', 'remain-on-exit', 'on');
+    const pane = t.tmux('new-window', '-P', '-F', '#{pane_id}', '-e', `HOME=${t.home}`, '-e', `XDG_CACHE_HOME=${env.XDG_CACHE_HOME}`, '--', process.execPath, BIN.fleet, 'demo', '-L', demoSocket).stdout.trim();
+    const paneDead = () => t.tmux('display-message', '-p', '-t', pane, '#{pane_dead}').stdout.trim();
+    await waitFor('the demo server to exist', () => demoTmux('has-session', '-t', '=_holder').status === 0, 30_000);
+    t.tmux('send-keys', '-t', pane, '-H', '03');
+    await waitFor('the demo to exit', () => paneDead() === '1', 45_000);
+    expect(screen(pane)).not.toContain('press Ctrl-C');
+    expect(screen(pane)).toContain('demo torn down');
+    expect(demoTmux('list-sessions').status).not.toBe(0);
+    expect(existsSync(socketFile(demoSocket))).toBe(false);
+  });
+
   it('tears down on SIGTERM too', async () => {
     const child = await import('node:child_process');
     const proc = child.spawn(process.execPath, [BIN.fleet, 'demo', '-L', demoSocket], { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
