@@ -1,13 +1,15 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import pc from 'picocolors';
+import { COMMON_EXITS, helpFooter } from './help.js';
 import { action } from './action.js';
 import { addCommonOptions, bodyOptions, contextFrom, examples, untilInterrupted } from './common.js';
-import { printJson } from './io.js';
+import { printJson, type Io } from './io.js';
 import { exitCodeFor, parseCount, parseSeconds } from './parse.js';
 import { renderStatus } from './status-view.js';
 import { table } from './render.js';
+import { progressLine } from './progress.js';
 import { spawnSync } from 'node:child_process';
-import { FleetError, ExitCode } from '../errors.js';
+import { FleetError, ExitCode, UsageError } from '../errors.js';
 import { formatArgv } from '../exec/run.js';
 
 // Core modules are imported inside each action so `--help` and `--version` stay fast.
@@ -72,11 +74,13 @@ function addSend(parent: Command): void {
     'mosaic-agent send -L mosaic-factory =rev0 -f review-request.md --json',
     'echo "done" | mosaic-agent send %12 --from web1:mos-claude',
   ]);
+  helpFooter(cmd, `0 submitted, queued or pending, 1 target not found or dead (failed), 2 draft, held or unconfirmed, ${COMMON_EXITS}, 7 no input box in time`, ['running.md', 'send']);
   cmd.action(
     action(async (io, target: string, opts: Record<string, string | boolean | undefined>) => {
       const ctx = await contextFrom(opts);
       const { readBody, sendMessage } = await core.send();
       const body = await readBody(bodyOptions(opts));
+      if (opts.whenIdle && process.stderr.isTTY && typeof opts.ssh !== 'string') await announceWait(ctx, target, String(opts.wait), io);
       const report = await sendMessage(ctx, {
         target,
         body,
@@ -107,10 +111,23 @@ function addSend(parent: Command): void {
   );
 }
 
+/** --when-idle on a terminal: say what the wait is for when the target is busy (a silent wait looks like a hang). */
+async function announceWait(ctx: Awaited<ReturnType<typeof contextFrom>>, target: string, seconds: string, io: Io): Promise<void> {
+  const { resolveTarget } = await import('../core/targets.js');
+  try {
+    const where = resolveTarget(ctx, target);
+    const state = await where.transport.inspect(where.target);
+    if (state.busy) io.err(`${target} is busy: waiting up to ${seconds} s for its turn to end before pasting (Ctrl-C to give up)`);
+  } catch {
+    // the send itself reports a target it cannot reach
+  }
+}
+
 function addRoster(parent: Command): void {
   const cmd = parent.command('roster').description('list the agents the roster declares').option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent roster', 'mosaic-agent roster --json']);
+  helpFooter(cmd, `0, ${COMMON_EXITS}`, ['roster.md']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
@@ -139,6 +156,7 @@ function addStatus(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent status', 'mosaic-agent status coder0 --json']);
+  helpFooter(cmd, `0, 1 the agent is dead, missing or unknown, ${COMMON_EXITS}`, ['running.md', 'start, status, stop, restart']);
   cmd.action(
     action(async (io, agent: string | undefined, opts: Record<string, unknown>) => {
       const { fleetStatus } = await core.fleet();
@@ -173,12 +191,15 @@ function addReset(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent reset coder0', 'mosaic-agent reset rev0 --new --kickstart-file task.md', 'mosaic-agent reset coder1 --var ticket=ENG-42']);
+  helpFooter(cmd, `0 reset confirmed (and kickstart submitted), 1 unknown agent or dead, 2 reset not confirmed or kickstart not submitted, ${COMMON_EXITS}`, ['running.md', 'reset and kickstart']);
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
       if (opts.clear && opts.new) throw new FleetError('USAGE', 'give --clear or --new, not both');
       const { resetAgent } = await core.agent();
+      const progress = progressLine({ json: Boolean(opts.json) });
       const report = await resetAgent(await contextFrom(opts), {
         agent,
+        onProgress: progress.update,
         ...(opts.clear ? { mode: 'clear' as const } : opts.new ? { mode: 'new' as const } : {}),
         ...(typeof opts.kickstart === 'string' ? { kickstart: opts.kickstart } : {}),
         ...(typeof opts.kickstartFile === 'string' ? { kickstartFile: opts.kickstartFile } : {}),
@@ -186,7 +207,7 @@ function addReset(parent: Command): void {
         vars: (opts.var as string[] | undefined) ?? [],
         ...(typeof opts.from === 'string' ? { from: opts.from } : {}),
         confirmSeconds: parseSeconds(String(opts.confirmTimeout), '--confirm-timeout'),
-      });
+      }).finally(() => progress.done());
       const kick = report.kickstart;
       if (opts.json) printJson(io, { ok: report.confirmed && (!kick || kick.status === 'submitted' || kick.status === 'queued'), ...report });
       else {
@@ -205,23 +226,34 @@ function addTail(parent: Command): void {
     .command('tail')
     .description("print the last lines of an agent's pane (scrollback included)")
     .argument('<agent>', 'agent name, =session, session:window.pane or %N')
-    .option('-n, --lines <n>', 'how many lines', '80')
-    .option('--follow', 'keep printing new lines until Ctrl-C');
+    .addOption(lastOption('lines', '80'))
+    .addOption(new Option('--lines <n>', 'same as --last').hideHelp())
+    .option('--follow', 'then keep printing only new or changed lines, like tail -f, until Ctrl-C')
+    .option('--json', 'print one JSON document (not with --follow)');
   addCommonOptions(cmd);
-  examples(cmd, ['mosaic-agent tail coder0', 'mosaic-agent tail rev0 -n 200', 'mosaic-agent tail mos-claude --follow']);
+  examples(cmd, ['mosaic-agent tail coder0', 'mosaic-agent tail rev0 -n 200', 'mosaic-agent tail mos-claude --follow', 'mosaic-agent tail coder0 -n 20 --json']);
+  helpFooter(cmd, `0, 1 target not found, ${COMMON_EXITS}`, ['running.md', 'tail']);
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
-      const lines = parseCount(String(opts.lines), '--lines');
+      const lines = parseCount(String(opts.lines ?? opts.last), opts.lines !== undefined ? '--lines' : '--last');
+      if (opts.follow && opts.json) throw new UsageError('--follow never ends, so it cannot print one JSON document', 'drop --json, or drop --follow for one snapshot');
       const ctx = await contextFrom(opts);
       const { followAgent, tailAgent } = await core.agent();
       if (!opts.follow) {
-        io.out(await tailAgent(ctx, agent, lines));
+        const text = await tailAgent(ctx, agent, lines);
+        if (opts.json) printJson(io, { ok: true, agent, lines: text === '' ? [] : text.split('\n') });
+        else io.out(text);
         return 0;
       }
       await untilInterrupted((signal) => followAgent(ctx, agent, lines, (text) => io.out(text), signal));
       return 0;
     }),
   );
+}
+
+/** -n means the same everywhere: how many of the newest lines (tail) or messages (log, inbox) to show. */
+function lastOption(what: 'lines' | 'messages', fallback: string): Option {
+  return new Option('-n, --last <n>', `how many of the newest ${what} to show`).default(fallback);
 }
 
 function addBroadcast(parent: Command): void {
@@ -239,13 +271,16 @@ function addBroadcast(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent broadcast --class reviewer -m "freeze: no merges until 18:00"', 'mosaic-agent broadcast --all -f announcement.md --json', 'mosaic-agent broadcast coder0 coder1 -m "rebase on main"']);
+  helpFooter(cmd, `0 every target submitted or queued, 6 a target was not, ${COMMON_EXITS}`, ['running.md', 'broadcast']);
   cmd.action(
     action(async (io, agents: string[], opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
       const { readBody } = await core.send();
       const body = await readBody(bodyOptions(opts));
       const { broadcast } = await core.broadcast();
+      const progress = progressLine({ json: Boolean(opts.json) });
       const result = await broadcast(ctx, {
+        onProgress: progress.update,
         agents,
         body,
         all: Boolean(opts.all),
@@ -253,7 +288,7 @@ function addBroadcast(parent: Command): void {
         ...(typeof opts.from === 'string' ? { from: opts.from } : {}),
         concurrency: Math.max(1, parseCount(String(opts.concurrency), '--concurrency')),
         timeoutSeconds: parseSeconds(String(opts.timeout), '--timeout'),
-      });
+      }).finally(() => progress.done());
       const good = (r: (typeof result.results)[number]) => 'report' in r && ['submitted', 'queued'].includes(r.report.status);
       const failed = result.results.filter((r) => !good(r)).length;
       if (opts.json) printJson(io, { ok: failed === 0, group: result.group, results: result.results });
@@ -282,10 +317,12 @@ function addLog(parent: Command): void {
     .argument('[agent]', 'only messages to or from this agent (name or host:name)')
     .option('--since <when>', 'e.g. 10m, 2h, 1d, or an ISO time')
     .option('--status <status...>', 'only these statuses (submitted queued draft held failed pending sending expired)')
-    .option('-n, --limit <n>', 'at most this many (the newest)', '50')
+    .addOption(lastOption('messages', '50'))
+    .addOption(new Option('--limit <n>', 'same as --last').hideHelp())
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent log', 'mosaic-agent log coder0 --since 2h', 'mosaic-agent log --status draft failed --json']);
+  helpFooter(cmd, `0, ${COMMON_EXITS}`, ['running.md', 'log']);
   cmd.action(
     action(async (io, agent: string | undefined, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
@@ -295,7 +332,7 @@ function addLog(parent: Command): void {
         ...(agent ? { agent } : {}),
         ...(typeof opts.since === 'string' ? { since: parseSince(opts.since) } : {}),
         ...(Array.isArray(opts.status) ? { status: opts.status as never } : {}),
-        limit: parseCount(String(opts.limit), '--limit'),
+        limit: parseCount(String(opts.limit ?? opts.last), opts.limit !== undefined ? '--limit' : '--last'),
       });
       if (opts.json) printJson(io, { ok: true, messages: records });
       else io.out(records.length === 0 ? 'no messages' : formatLogTable(records));
@@ -309,19 +346,25 @@ function addInbox(parent: Command): void {
     .command('inbox')
     .description('messages delivered to this agent (run inside its tmux session), so a reset agent can see who asked what')
     .option('--agent <name>', 'read another agent\'s inbox')
-    .option('-n, --limit <n>', 'how many (the newest)', '10')
+    .addOption(lastOption('messages', '10'))
+    .addOption(new Option('--limit <n>', 'same as --last').hideHelp())
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent inbox', 'mosaic-agent inbox -n 3 --json', 'mosaic-agent inbox --agent coder0']);
+  helpFooter(cmd, `0, 1 not inside an agent's session and no --agent, ${COMMON_EXITS}`, ['running.md', 'inbox and reply']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
       const { whoAmI, readInbox } = await core.inbox();
       const me = await whoAmI(ctx, typeof opts.agent === 'string' ? opts.agent : undefined);
-      const messages = await readInbox(ctx, me, parseCount(String(opts.limit), '--limit'));
+      const messages = await readInbox(ctx, me, parseCount(String(opts.limit ?? opts.last), opts.limit !== undefined ? '--limit' : '--last'));
       if (opts.json) printJson(io, { ok: true, agent: me, messages });
       else if (messages.length === 0) io.out(`no messages for ${me.session}`);
-      else for (const m of messages) io.out(`${pc.dim(m.created)} ${m.id} ${m.status}\n${m.text}\n`);
+      else {
+        // The same local time format as `log`; --json keeps the ISO time.
+        const { formatTime } = await core.ledger();
+        for (const m of messages) io.out(`${pc.dim(formatTime(new Date(m.created)))} ${m.id} ${m.status}\n${m.text}\n`);
+      }
       return 0;
     }),
   );
@@ -337,6 +380,7 @@ function addReply(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent reply -m "Q2 done, opening PR #34."']);
+  helpFooter(cmd, `0 submitted or queued, 1 no sender to reply to or target dead, 2 draft, held or unconfirmed, ${COMMON_EXITS}`, ['running.md', 'inbox and reply']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
@@ -357,13 +401,19 @@ function addAttach(parent: Command): void {
     .command('attach')
     .description('open an agent\'s tmux session in this terminal (detach again with the tmux prefix, then d)')
     .argument('<agent>', 'agent name, host:name, =session or %N')
-    .option('--print', 'print the command instead of running it');
+    .option('--print', 'print the command instead of running it')
+    .option('--json', 'print the command as one JSON document instead of running it');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-agent attach coder0', 'mosaic-agent attach build2:coder3', 'mosaic-agent attach rev0 --print']);
+  helpFooter(cmd, 'tmux\'s own once attached; 1 target not found, 3 usage (no terminal), 4 tmux or ssh failed, 5 roster invalid or missing', ['running.md', 'tail']);
   cmd.action(
     action(async (io, agent: string, opts: Record<string, unknown>) => {
       const { attachCommand } = await core.agent();
       const argv = await attachCommand(await contextFrom(opts), agent);
+      if (opts.json) {
+        printJson(io, { ok: true, agent, argv, command: formatArgv(argv) });
+        return 0;
+      }
       if (opts.print) {
         io.out(formatArgv(argv));
         return 0;

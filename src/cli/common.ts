@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import type { Context, CommonOptions } from '../core/context.js';
 
 /** Socket and roster selection, accepted by every command. */
@@ -9,28 +10,50 @@ export function addCommonOptions(cmd: Command): Command {
     .addOption(new Option('--roster <path>', 'roster file (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)'));
 }
 
-/** Loaded on demand: `--help` and `--version` should not pay for the roster schema and the transport. */
-export async function contextFrom(opts: CommonOptions): Promise<Context> {
+/** Loaded on demand: `--help` and `--version` should not pay for the roster schema and the transport.
+ *  A roster named with --roster or $MOSAIC_FLEET_ROSTER must exist (exit 5) for every command; only the unset
+ *  default may be absent. `init --write` creates it, so it passes `rosterMayBeMissing`. */
+export async function contextFrom(opts: CommonOptions, how: { rosterMayBeMissing?: boolean } = {}): Promise<Context> {
   const { Context } = await import('../core/context.js');
-  return new Context({
+  const ctx = new Context({
     ...(opts.socket ? { socket: opts.socket } : {}),
     ...(opts.socketPath ? { socketPath: opts.socketPath } : {}),
     ...(opts.roster ? { roster: opts.roster } : {}),
-  }).prepare();
+  });
+  if (!how.rosterMayBeMissing) await requireNamedRoster(ctx, opts.roster);
+  return ctx.prepare();
 }
 
-/** Run a long-lived command (tail --follow, deliver --watch) until Ctrl-C or SIGTERM aborts its signal. */
+async function requireNamedRoster(ctx: Context, flag: string | undefined): Promise<void> {
+  const { rosterSource } = await import('../roster/paths.js');
+  const source = rosterSource({ flag, env: ctx.env });
+  if (source === 'default') return;
+  const path = ctx.rosterPath();
+  if (existsSync(path)) return;
+  const { rosterMissing } = await import('../roster/read.js');
+  throw rosterMissing(path, source);
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Run a long-lived command (tail --follow, deliver --watch, demo) until Ctrl-C, SIGTERM or SIGHUP aborts its signal. */
 export async function untilInterrupted(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.once(s, onSignal);
+  // A pending promise alone does not keep Node running (it exits 13 with an unsettled await): a timer does.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     await work(stop.signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    clearInterval(keepAlive);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
+}
+
+/** Resolves when `signal` aborts. */
+export function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
 
 /** The -m / -f options of a command, as readBody takes them. */

@@ -2,10 +2,13 @@ import { Command, Option } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pc from 'picocolors';
+import { COMMON_EXITS, helpFooter } from './help.js';
 import { action } from './action.js';
-import { addCommonOptions, contextFrom, examples, untilInterrupted } from './common.js';
-import { printJson } from './io.js';
+import { aborted, addCommonOptions, contextFrom, examples, untilInterrupted } from './common.js';
+import { printJson, type Io } from './io.js';
+import type { DemoRun } from '../core/demo.js';
 import { table } from './render.js';
+import { progressLine } from './progress.js';
 import { renderStatus } from './status-view.js';
 import { UsageError } from '../errors.js';
 import { addInstallCommands } from './commands/install.js';
@@ -54,18 +57,22 @@ function addInit(parent: Command): void {
     .addOption(new Option('--profile <name>', 'minimal | demo | usc').choices(PROFILE_NAMES).default('minimal'))
     .option('--write', 'write it (with roster.schema.json beside it) instead of printing')
     .option('--force', 'with --write: overwrite an existing roster')
-    .option('--roster <path>', 'where --write puts it (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)');
+    .option('--roster <path>', 'where --write puts it (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)')
+    .option('--json', 'print one JSON document (the roster text, or where it was written)');
   examples(cmd, ['mosaic-fleet init --profile minimal', 'mosaic-fleet init --profile demo --write', 'mosaic-fleet init --profile usc --roster ./usc.yaml --write --force']);
+  helpFooter(cmd, '0 printed or written, 3 usage (unknown profile, roster exists without --force)', ['roster.md', 'Starting from a profile']);
   cmd.action(
-    action(async (io, opts: { profile: string; write?: boolean; force?: boolean; roster?: string }) => {
+    action(async (io, opts: { profile: string; write?: boolean; force?: boolean; roster?: string; json?: boolean }) => {
       const { PROFILES, renderProfile, isProfileName } = await core.profiles();
       const { rosterJsonSchemaText, rosterSchemaAssetPath } = await core.schema();
       if (!isProfileName(opts.profile)) throw new UsageError(`unknown profile '${opts.profile}'`, `choose one of ${PROFILES.join(', ')}`);
       if (!opts.write) {
-        io.out(renderProfile(opts.profile, { schemaPath: rosterSchemaAssetPath() }));
+        const text = renderProfile(opts.profile, { schemaPath: rosterSchemaAssetPath() });
+        if (opts.json) printJson(io, { ok: true, profile: opts.profile, written: false, roster: text });
+        else io.out(text);
         return 0;
       }
-      const path = (await contextFrom(opts)).rosterPath();
+      const path = (await contextFrom(opts, { rosterMayBeMissing: true })).rosterPath();
       if (existsSync(path) && !opts.force) {
         throw new UsageError(`${path} already exists; nothing was written`, 'pass --force to overwrite it, or --roster PATH to write elsewhere');
       }
@@ -73,7 +80,8 @@ function addInit(parent: Command): void {
       writeFileSync(join(dirname(path), 'roster.schema.json'), rosterJsonSchemaText());
       writeFileSync(path, renderProfile(opts.profile, { schemaPath: './roster.schema.json' }));
       io.err(`wrote ${path} (profile ${opts.profile}) and roster.schema.json beside it`);
-      io.out(path);
+      if (opts.json) printJson(io, { ok: true, profile: opts.profile, written: true, path, schema: join(dirname(path), 'roster.schema.json') });
+      else io.out(path);
       return 0;
     }),
   );
@@ -93,12 +101,15 @@ function addStart(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet start', 'mosaic-fleet start coder0 rev0 --kickstart', 'mosaic-fleet start --holder-only']);
+  helpFooter(cmd, `0 started and ready, 1 unknown agent, ${COMMON_EXITS}, 7 not ready in time`, ['running.md', 'start, status, stop, restart']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { startFleet } = await core.fleet();
       const ctx = await contextFrom(opts);
       if (opts.kickstart && opts.wait === false) throw new UsageError('--kickstart waits for the agents to be ready; drop --no-wait');
-      const result = await startFleet(ctx, names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly), supervisor: opts.supervisor as 'auto' });
+      // A start that takes more than a second shows which agent it is on, on a terminal.
+      const progress = progressLine({ json: Boolean(opts.json), delayMs: 1000 });
+      const result = await startFleet(ctx, names, { replace: Boolean(opts.replace), wait: opts.wait !== false, holderOnly: Boolean(opts.holderOnly), supervisor: opts.supervisor as 'auto', onProgress: progress.update }).finally(() => progress.done());
       const failed = result.agents.filter((a) => a.error);
       // Only agents this start brought up get a kickstart: one already running keeps its conversation.
       const fresh = result.agents.filter((a) => a.ready && a.outcome !== 'already-running').map((a) => a.name);
@@ -127,6 +138,7 @@ function addStop(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet stop coder0', 'mosaic-fleet stop', 'mosaic-fleet stop --all']);
+  helpFooter(cmd, `0 stopped, 1 unknown agent, ${COMMON_EXITS}`, ['running.md', 'start, status, stop, restart']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { stopFleet } = await core.fleet();
@@ -152,13 +164,16 @@ function addRestart(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet restart coder0', 'mosaic-fleet restart rev0 rev1 --json']);
+  helpFooter(cmd, `0 restarted and ready, 1 unknown agent, ${COMMON_EXITS}, 7 not ready in time`, ['running.md', 'start, status, stop, restart']);
   cmd.action(
     action(async (io, names: string[], opts: Record<string, unknown>) => {
       const { restartFleet } = await core.fleet();
-      const result = await restartFleet(await contextFrom(opts), names, { wait: opts.wait !== false, supervisor: opts.supervisor as 'auto' });
+      const raw = await restartFleet(await contextFrom(opts), names, { wait: opts.wait !== false, supervisor: opts.supervisor as 'auto' });
+      // One word for people and for --json: what restart did to a running agent is "restarted".
+      const result = { ...raw, agents: raw.agents.map((a) => ({ ...a, outcome: a.outcome === 'replaced' ? 'restarted' : a.outcome })) };
       const failed = result.agents.filter((a) => a.error);
       if (opts.json) printJson(io, { ok: failed.length === 0, ...result });
-      else io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome === 'replaced' ? 'restarted' : a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : '-'])]));
+      else io.out(table([['AGENT', 'RESULT', 'READY'], ...result.agents.map((a) => [a.name, a.outcome, a.error ? pc.red(a.error) : a.ready ? pc.green('yes') : '-'])]));
       return failed[0]?.exitCode ?? (failed.length > 0 ? 1 : 0);
     }),
   );
@@ -168,6 +183,7 @@ function addStatus(parent: Command): void {
   const cmd = parent.command('status').description('show the holder and every agent: state, pid, uptime, runtime, launcher').option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet status', 'mosaic-fleet status --json | jq ".agents[] | {name, state}"']);
+  helpFooter(cmd, `0, ${COMMON_EXITS}`, ['running.md', 'start, status, stop, restart']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const { fleetStatus } = await core.fleet();
@@ -187,35 +203,52 @@ function addDemo(parent: Command): void {
     .option('--rm', 'tear the demo down when it has run (default: keep it until Ctrl-C)')
     .option('--json', 'print one JSON document');
   examples(cmd, ['mosaic-fleet demo --rm', 'mosaic-fleet demo   # then attach from another terminal, Ctrl-C to end']);
+  helpFooter(cmd, '0 every message submitted, 1 one was not, 3 usage, 4 tmux failed', ['guide.md', 'The first five minutes']);
   cmd.action(
     action(async (io, opts: { socket?: string; rm?: boolean; json?: boolean }) => {
       const { runDemo } = await core.demo();
-      const demo = await runDemo(opts.socket ? { socket: opts.socket } : {});
-      const ok = demo.steps.every((s) => s.status === 'submitted' || s.status === 'queued');
-      if (opts.json) printJson(io, { ok, socket: demo.socket, steps: demo.steps, received: demo.received });
-      else {
-        io.out(pc.bold(`demo fleet on tmux socket '${demo.socket}': alpha, bravo, charlie (sim agents)`));
-        for (const s of demo.steps) io.out(`  ${s.from} -> ${s.to}: ${s.status === 'submitted' || s.status === 'queued' ? pc.green(s.status) : pc.red(s.status)}${s.latencyMs !== null ? ` in ${s.latencyMs} ms` : ''}${s.error ? ` (${s.error})` : ''}`);
-        io.out(pc.bold('what each agent received:'));
-        for (const [name, texts] of Object.entries(demo.received)) {
-          io.out(`  ${name}:`);
-          for (const t of texts) io.out(`    ${t.replace(/\n/g, '\n    ')}`);
+      let ok = false;
+      // Ctrl-C is ours from the start: one pressed while the demo comes up tears it down as soon as it is up.
+      await untilInterrupted(async (signal) => {
+        const demo = await runDemo(opts.socket ? { socket: opts.socket } : {});
+        try {
+          ok = demo.steps.every((s) => s.status === 'submitted' || s.status === 'queued');
+          showDemo(io, demo, opts);
+          if (!opts.rm && !signal.aborted) {
+            io.err('the demo keeps running; press Ctrl-C to tear it down');
+            await aborted(signal);
+          }
+        } finally {
+          await demo.teardown();
         }
-        io.out(pc.bold('attach to one:'));
-        for (const name of Object.keys(demo.received)) io.out(`  tmux -L ${demo.socket} attach -t =${name}`);
-      }
-      if (opts.rm) {
-        await demo.teardown();
-        if (!opts.json) io.out('demo torn down (--rm)');
-      } else {
-        io.err('the demo keeps running; press Ctrl-C to tear it down');
-        await untilInterrupted((signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })));
-        await demo.teardown();
-        io.err('demo torn down');
-      }
+        if (opts.rm) {
+          if (!opts.json) io.out('demo torn down (--rm)');
+        } else io.err('demo torn down');
+      });
       return ok ? 0 : 1;
     }),
   );
+}
+
+function showDemo(io: Io, demo: DemoRun, opts: { rm?: boolean; json?: boolean }): void {
+  const ok = demo.steps.every((s) => s.status === 'submitted' || s.status === 'queued');
+  const attach = Object.keys(demo.received).map((name) => `tmux -L ${demo.socket} attach -t =${name}`);
+  if (opts.json) {
+    printJson(io, { ok, socket: demo.socket, steps: demo.steps, received: demo.received, ...(opts.rm ? { tornDown: true } : { running: true, attach }) });
+    return;
+  }
+  io.out(pc.bold(`demo fleet on tmux socket '${demo.socket}': alpha, bravo, charlie (sim agents)`));
+  for (const s of demo.steps) io.out(`  ${s.from} -> ${s.to}: ${s.status === 'submitted' || s.status === 'queued' ? pc.green(s.status) : pc.red(s.status)}${s.latencyMs !== null ? ` in ${s.latencyMs} ms` : ''}${s.error ? ` (${s.error})` : ''}`);
+  io.out(pc.bold('what each agent received:'));
+  for (const [name, texts] of Object.entries(demo.received)) {
+    io.out(`  ${name}:`);
+    for (const t of texts) io.out(`    ${t.replace(/\n/g, '\n    ')}`);
+  }
+  // After --rm the fleet is gone: attach lines would point at nothing.
+  if (!opts.rm) {
+    io.out(pc.bold('attach to one from another terminal:'));
+    for (const line of attach) io.out(`  ${line}`);
+  }
 }
 
 function addDeliver(parent: Command): void {
@@ -227,6 +260,7 @@ function addDeliver(parent: Command): void {
     .option('--json', 'print one JSON document (one pass only)');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet deliver', 'mosaic-fleet deliver --watch --interval 5']);
+  helpFooter(cmd, `0 the pass ran (see each message's outcome), ${COMMON_EXITS}`, ['running.md', 'Busy agents: queued, --when-idle, --queue']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const ctx = await contextFrom(opts);
@@ -236,7 +270,8 @@ function addDeliver(parent: Command): void {
         for (const id of r.expired) io.out(`${id}: expired`);
       };
       if (!opts.watch) {
-        const r = await deliverPending(ctx);
+        const progress = progressLine({ json: Boolean(opts.json) });
+        const r = await deliverPending(ctx, { onProgress: progress.update }).finally(() => progress.done());
         if (opts.json) printJson(io, { ok: true, ...r });
         else {
           show(r);
@@ -257,6 +292,7 @@ function addVerify(parent: Command): void {
     .option('--json', 'print one JSON document');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet verify', 'mosaic-fleet verify --json | jq ".checks[] | select(.status != \\"pass\\")"']);
+  helpFooter(cmd, `0 no check failed (warn is fine), 6 a check failed, ${COMMON_EXITS}`, ['running.md', 'verify']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const { verifyFleet, verifyFailed } = await core.verify();
@@ -285,6 +321,7 @@ function addCapture(parent: Command): void {
     .option('-o, --output <file>', 'write here instead of stdout')
     .option('--json', 'print one JSON document (with -o: a summary)');
   examples(cmd, ['mosaic-fleet capture coder0 -o ~/handoff/coder0.log', 'mosaic-fleet capture -L mosaic-factory rev0 -o rev0.txt']);
+  helpFooter(cmd, '0 captured, 1 no such session, 3 usage, 4 tmux failed', ['running.md', 'capture']);
   cmd.action(
     action(async (io, session: string, opts: { socket?: string; socketPath?: string; output?: string; json?: boolean }) => {
       const { captureSession } = await core.capture();

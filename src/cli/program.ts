@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { packageVersion } from '../paths.js';
-import { processIo, type Io } from './io.js';
+import { printJson, processIo, type Io } from './io.js';
 
 /** A root program for one of our executables: commander errors become exit code 3 instead of process.exit. */
 export function createProgram(name: string, description: string, io: Io = processIo): Command {
@@ -22,8 +22,14 @@ export function tolerateClosedStdout(): void {
   }
 }
 
+/** --json among the options (before a `--` that ends them). */
+function wantsJson(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--json');
+}
+
 /** Parse argv and run; resolves to the exit code (the bins set process.exitCode, never call process.exit). */
-export async function runProgram(program: Command, argv: string[]): Promise<number> {
+export async function runProgram(program: Command, argv: string[], io: Io = processIo): Promise<number> {
   tolerateClosedStdout();
   try {
     await program.parseAsync(argv);
@@ -31,6 +37,8 @@ export async function runProgram(program: Command, argv: string[]): Promise<numb
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      // commander already said what is wrong on stderr; --json still gets its one document, with the exit code.
+      if (wantsJson(argv.slice(2))) printJson(io, { ok: false, error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), hint: 'run with --help for usage', exitCode: ExitCode.usage } });
       return ExitCode.usage;
     }
     throw error;

@@ -4,6 +4,7 @@ import { kickstartVars, parseKickstartVars, renderKickstart } from '../roster/ki
 import { profileFor } from '../runtimes/registry.js';
 import type { ResolvedAgent } from '../roster/resolve.js';
 import type { Context } from './context.js';
+import type { OnProgress } from './progress.js';
 import { selectAgents } from './fleet.js';
 import { launchFor } from './launch.js';
 import { agentAddress, resolveTarget } from './targets.js';
@@ -21,6 +22,7 @@ export interface ResetInput {
   vars?: string[];
   from?: string;
   confirmSeconds?: number;
+  onProgress?: OnProgress;
 }
 
 export interface ResetReport {
@@ -42,6 +44,8 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
   const command = input.mode ? `/${input.mode}` : agent.resetCommand === undefined ? profile.resetCommand : agent.resetCommand;
   const kickstartText = kickstartFor(ctx, agent, input);
   const started = Date.now();
+  const steps = kickstartText === null ? 1 : 2;
+  input.onProgress?.({ what: command === null ? `${agent.name}: restarting (no reset command)` : `${agent.name}: ${command}, waiting for a fresh conversation`, done: 0, total: steps });
   let confirmed: boolean;
   let detail: string | undefined;
   if (command === null) {
@@ -82,6 +86,7 @@ export async function resetAgent(ctx: Context, input: ResetInput): Promise<Reset
   };
   // A reset that did not take gets no kickstart: it would land in the old conversation.
   if (!confirmed || kickstartText === null) return report;
+  input.onProgress?.({ what: `${agent.name}: sending the kickstart`, done: 1, total: steps });
   report.kickstart = await sendMessage(
     ctx,
     { target: agentAddress(agent), body: kickstartText, preamble: true, raw: false, ...(input.from ? { from: input.from } : {}) },
@@ -136,30 +141,57 @@ export async function tailAgent(ctx: Context, target: string, lines: number): Pr
   return where.transport.tail(where.target, lines);
 }
 
-/** Follow an agent's pane: print lines as they appear until `signal` aborts. */
-export async function followAgent(ctx: Context, target: string, lines: number, write: (text: string) => void, signal: AbortSignal): Promise<void> {
+/** Follow an agent's pane like `tail -f`: the last `lines` lines once, then only lines that are new or changed,
+ *  until `signal` aborts. Each poll compares a window of the same size with the one before. */
+export async function followAgent(ctx: Context, target: string, lines: number, write: (text: string) => void, signal: AbortSignal, everyMs = 400): Promise<void> {
   const where = resolveTarget(ctx, agentTarget(ctx, target));
   const transport = where.transport;
   const t = where.target;
-  let previous = (await transport.tail(t, lines)).split('\n');
-  write(previous.join('\n'));
+  const window = Math.max(lines, FOLLOW_WINDOW);
+  let previous = splitLines(await transport.tail(t, window));
+  if (lines > 0 && previous.length > 0) write(previous.slice(-lines).join('\n'));
   while (!signal.aborted) {
-    await new Promise((r) => setTimeout(r, 400));
-    const current = (await transport.tail(t, Math.max(lines, 200))).split('\n');
-    const fresh = newLines(previous, current);
+    await pause(everyMs, signal);
+    if (signal.aborted) break;
+    const current = splitLines(await transport.tail(t, window));
+    const fresh = freshLines(previous, current);
     if (fresh.length > 0) write(fresh.join('\n'));
     previous = current;
   }
 }
 
-/** Lines of `current` after the longest suffix of `previous` that is a prefix-aligned overlap. */
-export function newLines(previous: string[], current: string[]): string[] {
-  for (let overlap = Math.min(previous.length, current.length); overlap > 0; overlap -= 1) {
-    const tail = previous.slice(previous.length - overlap);
-    const head = current.slice(0, overlap);
-    if (tail.every((l, i) => l === head[i])) return current.slice(overlap);
+// Enough lines to find the old window in the new one although a busy pane scrolled between two polls.
+const FOLLOW_WINDOW = 200;
+
+function splitLines(text: string): string[] {
+  return text === '' ? [] : text.split('\n');
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** What `current` shows that `previous` did not: the two windows are aligned on the scroll offset that keeps the most
+ *  lines in place; from the first difference on, every line that is not the same line at the same place as before.
+ *  An idle pane gives nothing, appended output gives exactly the new lines, a redrawn status line gives that line. */
+export function freshLines(previous: string[], current: string[]): string[] {
+  let best = { shift: 0, kept: -1 };
+  for (let shift = 0; shift <= previous.length; shift += 1) {
+    let kept = 0;
+    while (kept < current.length && shift + kept < previous.length && previous[shift + kept] === current[kept]) kept += 1;
+    if (kept > best.kept) best = { shift, kept };
+    if (kept === current.length) break;
   }
-  return current;
+  const from = best.shift + best.kept;
+  return current.slice(best.kept).filter((line, i) => previous[from + i] !== line);
 }
 
 /** A bare name becomes an exact session target; =x, x:0.0 and %N pass through as given. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { resolveAgents } from '../roster/resolve.js';
 import type { Context } from './context.js';
+import type { OnProgress } from './progress.js';
 import { detectSelf } from './identity.js';
 import { sendMessage, type SendReport } from './send.js';
 
@@ -13,6 +14,7 @@ export interface BroadcastInput {
   from?: string;
   concurrency?: number;
   timeoutSeconds?: number;
+  onProgress?: OnProgress;
 }
 
 export interface BroadcastResult {
@@ -34,8 +36,12 @@ export async function broadcast(ctx: Context, input: BroadcastInput): Promise<Br
   const group = `b${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const queue = [...targets];
   const results: BroadcastResult['results'] = [];
+  const sending = new Set<string>();
+  const progress = () => input.onProgress?.({ what: `delivering to ${[...sending].join(', ') || '…'}`, done: results.length, total: targets.length });
   const worker = async () => {
     for (let agent = queue.shift(); agent; agent = queue.shift()) {
+      sending.add(agent.name);
+      progress();
       try {
         const report = await sendMessage(
           ctx,
@@ -53,6 +59,8 @@ export async function broadcast(ctx: Context, input: BroadcastInput): Promise<Br
       } catch (error) {
         results.push({ agent: agent.name, error: error instanceof Error ? error.message : String(error), exitCode: (error as { exitCode?: number }).exitCode ?? 1 });
       }
+      sending.delete(agent.name);
+      progress();
     }
   };
   await Promise.all(Array.from({ length: Math.min(input.concurrency ?? 8, targets.length) }, worker));

@@ -2,6 +2,7 @@ import { FleetError } from '../errors.js';
 import type { MessageRecord } from '../ledger/index.js';
 import type { Transport } from '../transport/types.js';
 import type { Context } from './context.js';
+import type { OnProgress } from './progress.js';
 import { resolveTarget } from './targets.js';
 import { ledgerOf } from './ledger.js';
 import { orphansOf, settleOrphan } from './send.js';
@@ -21,7 +22,7 @@ export interface DeliverPassReport {
 
 /** One pass over pending messages (and sends whose sender died mid-way): oldest first, in order per target,
  *  each at most once. A target that cannot take a message now keeps it (and the ones behind it) for a later pass. */
-export async function deliverPending(ctx: Context, options: { concurrency?: number } = {}): Promise<DeliverPassReport> {
+export async function deliverPending(ctx: Context, options: { concurrency?: number; onProgress?: OnProgress } = {}): Promise<DeliverPassReport> {
   const ledger = ledgerOf(ctx);
   const expired = ledger.expire().map((r) => r.id);
   const open = [...ledger.pending(), ...ledger.list({ crashed: true, status: ['sending'] }).filter((r) => !r.queued)];
@@ -32,11 +33,18 @@ export async function deliverPending(ctx: Context, options: { concurrency?: numb
   }
   const delivered: DeliveredItem[] = [];
   const queues = [...byTarget.values()];
+  const total = queues.reduce((n, q) => n + q.length, 0);
+  const busy = new Set<string>();
+  const progress = () => options.onProgress?.({ what: `delivering to ${[...busy].join(', ') || '…'}`, done: delivered.length, total });
   const workers = Array.from({ length: Math.min(options.concurrency ?? 4, queues.length) }, async () => {
     for (let q = queues.shift(); q; q = queues.shift()) {
       // A roster agent is found on its own host; anything else is a session on this machine.
       const where = resolveTarget(ctx, q[0]!.to.session.startsWith('%') ? q[0]!.to.session : `=${q[0]!.to.session}`);
+      busy.add(q[0]!.to.session);
+      progress();
       delivered.push(...(await drainTarget(ctx, where.transport, where.target, q)));
+      busy.delete(q[0]!.to.session);
+      progress();
     }
   });
   await Promise.all(workers);

@@ -9,6 +9,8 @@ import { packageRoot } from '../paths.js';
 import { Context } from './context.js';
 import { startFleet, stopFleet } from './fleet.js';
 import { localShortHostname } from './identity.js';
+import { removeDeadSocket, tmuxSocketDir } from './socket-files.js';
+import { FilePaneMemory } from '../evidence/memory.js';
 
 export interface DemoStep {
   from: string;
@@ -35,31 +37,47 @@ const EXCHANGES: [string, string, string][] = [
   ['alpha', 'bravo', 'Thanks both. bravo: fix the finding, then you are done for today.'],
 ];
 
+/** The demo's own environment: its ledger, inboxes and roster cache live in its temp dir, so demo messages never show
+ *  up in the real fleet's log or inbox (the demo agents share the demo profile's names) and nothing is left behind. */
+export function demoEnv(dir: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, XDG_STATE_HOME: join(dir, 'state'), XDG_CACHE_HOME: join(dir, 'cache') };
+  for (const key of ['MOSAIC_LEDGER_DIR', 'MOSAIC_FLEET_ROSTER', 'MOSAIC_TMUX_SOCKET']) delete env[key];
+  return env;
+}
+
 /** Start three sim agents on a private socket, have them exchange addressed messages with the real
  *  `mosaic-agent send`, and collect what each one received (from the sims' own logs). */
-export async function runDemo(options: { socket?: string; busyMs?: number }): Promise<DemoRun> {
+export async function runDemo(options: { socket?: string; busyMs?: number; env?: NodeJS.ProcessEnv }): Promise<DemoRun> {
   const socket = options.socket ?? `mosaic-demo-${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'mosaic-demo-'));
+  const env = demoEnv(dir, options.env);
   const roster = profileRoster('demo');
   roster.tmux = { ...roster.tmux, socket_name: socket };
   for (const agent of roster.agents) {
-    agent.env = { ...agent.env, MOSAIC_SIM_LOG: join(dir, `${agent.name}.jsonl`), MOSAIC_SIM_BUSY_MS: String(options.busyMs ?? 400) };
+    agent.env = {
+      ...agent.env,
+      MOSAIC_SIM_LOG: join(dir, `${agent.name}.jsonl`),
+      MOSAIC_SIM_BUSY_MS: String(options.busyMs ?? 400),
+      XDG_STATE_HOME: env.XDG_STATE_HOME!,
+    };
   }
   const rosterPath = join(dir, 'roster.yaml');
   writeFileSync(rosterPath, stringify(roster));
-  const ctx = await new Context({ roster: rosterPath, socket }).prepare();
+  const ctx = await new Context({ roster: rosterPath, socket }, env).prepare();
+  keepPaneMemoryIn(ctx, env);
   const teardown = async () => {
     try {
-      await stopFleet(ctx, [], { all: true });
+      await stopFleet(ctx, [], { all: true, supervisor: 'direct' });
+      await removeDeadSocket(join(tmuxSocketDir(env), socket));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   };
   try {
-    await startFleet(ctx, [], { wait: true });
+    await startFleet(ctx, [], { wait: true, supervisor: 'direct' });
     const host = localShortHostname();
     const steps: DemoStep[] = [];
-    for (const [from, to, body] of EXCHANGES) steps.push(await sendStep(socket, rosterPath, host, from, to, body));
+    for (const [from, to, body] of EXCHANGES) steps.push(await sendStep(socket, rosterPath, env, host, from, to, body));
     const received: Record<string, string[]> = {};
     for (const agent of roster.agents) received[agent.name] = readSubmissions(join(dir, `${agent.name}.jsonl`));
     return { socket, dir, rosterPath, steps, received, teardown };
@@ -69,9 +87,15 @@ export async function runDemo(options: { socket?: string; busyMs?: number }): Pr
   }
 }
 
-async function sendStep(socket: string, rosterPath: string, host: string, from: string, to: string, body: string): Promise<DemoStep> {
+/** The transport's pane memory follows process.env, not the context's: point the demo's at the demo's state dir. */
+function keepPaneMemoryIn(ctx: Context, env: NodeJS.ProcessEnv): void {
+  const transport = ctx.transport('local') as { memory?: unknown };
+  if (transport.memory instanceof FilePaneMemory) transport.memory = new FilePaneMemory(FilePaneMemory.defaultDir(env));
+}
+
+async function sendStep(socket: string, rosterPath: string, env: NodeJS.ProcessEnv, host: string, from: string, to: string, body: string): Promise<DemoStep> {
   const bin = join(packageRoot(), 'dist', 'cli', 'agent-bin.js');
-  const r = await run([process.execPath, bin, 'send', '-L', socket, '--roster', rosterPath, to, '--from', `${host}:${from}`, '--json', '-m', body], { timeoutMs: 60_000 });
+  const r = await run([process.execPath, bin, 'send', '-L', socket, '--roster', rosterPath, to, '--from', `${host}:${from}`, '--json', '-m', body], { timeoutMs: 60_000, env });
   try {
     const doc = JSON.parse(r.stdout) as { status?: string; latencyMs?: number; error?: { message: string } };
     return { from, to, body, status: doc.status ?? 'failed', latencyMs: doc.latencyMs ?? null, ...(doc.error ? { error: doc.error.message } : {}) };

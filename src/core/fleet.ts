@@ -5,6 +5,7 @@ import { resolveAgents, type ResolvedAgent } from '../roster/resolve.js';
 import { didYouMean } from '../roster/names.js';
 import type { AgentLaunch, AgentStatus, FleetOverview, StartOutcome } from '../transport/types.js';
 import type { Context } from './context.js';
+import type { OnProgress } from './progress.js';
 import { launchFor } from './launch.js';
 import { byHost } from './targets.js';
 import { defaultUnitDir, unitsInstalled, userManagerAvailable, systemctlUser } from '../systemd/systemctl.js';
@@ -84,8 +85,10 @@ function launchEnv(ctx: Context, host = 'local') {
 export async function startFleet(
   ctx: Context,
   names: string[],
-  options: { replace?: boolean; wait?: boolean; holderOnly?: boolean; supervisor?: SupervisorChoice } = {},
+  options: { replace?: boolean; wait?: boolean; holderOnly?: boolean; supervisor?: SupervisorChoice; onProgress?: OnProgress } = {},
 ): Promise<{ holder: 'created' | 'present'; supervisor: Supervisor; agents: AgentStartReport[] }> {
+  const progress = options.onProgress ?? (() => undefined);
+  let started = 0;
   const transport = ctx.transport('local');
   const agents = options.holderOnly ? [] : selectAgents(ctx, names);
   const supervisor = await chooseSupervisor(ctx, options.supervisor);
@@ -122,7 +125,11 @@ export async function startFleet(
         try {
           const t = ctx.transport(host);
           if (host !== 'local') await t.ensureHolder();
-          for (const agent of list) out.push({ name: agent.name, host, outcome: await t.start(launchOf(agent), { replace: Boolean(options.replace) }), ready: false });
+          for (const agent of list) {
+            progress({ what: `starting ${agent.name}`, done: started, total: agents.length });
+            out.push({ name: agent.name, host, outcome: await t.start(launchOf(agent), { replace: Boolean(options.replace) }), ready: false });
+            started += 1;
+          }
         } catch (error) {
           // One host down (unreachable, no tmux) must not stop the others: its agents are reported as failed.
           if (host === 'local' || !(error instanceof FleetError)) throw error;
@@ -137,14 +144,22 @@ export async function startFleet(
   }
   if (options.wait !== false) {
     // Agents boot concurrently; each wait is bounded by its runtime's ready timeout.
+    let settled = 0;
+    const waiting = new Set(agents.map((a) => a.name));
+    const report = () => progress({ what: `waiting for ${[...waiting].join(', ') || 'agents'} to be ready`, done: settled, total: agents.length });
+    report();
     await Promise.all(
       agents.map(async (agent, i) => {
-        if (reports[i]!.outcome === 'failed') return;
         try {
+          if (reports[i]!.outcome === 'failed') return;
           await ctx.transport(agent.host).waitReady(launchOf(agent));
           reports[i]!.ready = true;
         } catch (error) {
           Object.assign(reports[i]!, failureOf(error));
+        } finally {
+          settled += 1;
+          waiting.delete(agent.name);
+          report();
         }
       }),
     );

@@ -5,11 +5,25 @@ import { defaultUnitDir } from '../systemd/systemctl.js';
 import type { Check } from '../transport/types.js';
 import type { Context } from './context.js';
 import { chooseSupervisor } from './fleet.js';
+import { removeDeadSocket, socketFiles } from './socket-files.js';
 
 export type { Check };
 
-/** Every health and safety check, in order: the transport's own (per host) and the supervision (systemd). */
+/** Every health and safety check, in order: the transport's own (per host) and the supervision (systemd).
+ *  The scratch servers' socket files are removed afterwards (tmux leaves them behind when a server exits). */
 export async function verifyFleet(ctx: Context): Promise<Check[]> {
+  const before = new Set(socketFiles(SCRATCH_PREFIX, ctx.env));
+  try {
+    return await runChecks(ctx);
+  } finally {
+    for (const path of socketFiles(SCRATCH_PREFIX, ctx.env)) if (!before.has(path)) await removeDeadSocket(path);
+  }
+}
+
+// The scratch sockets the exact-target and restart-isolation checks create.
+const SCRATCH_PREFIX = 'mosaic-verify-';
+
+async function runChecks(ctx: Context): Promise<Check[]> {
   const roster = ctx.roster(false);
   const agents = roster ? resolveAgents(roster, ctx.env) : [];
   const checks: Check[] = [];

@@ -60,7 +60,8 @@ function excerpt(body: string): string {
   return chars.length <= BODY_CHARS ? flat : `${chars.slice(0, BODY_CHARS).join('')}…`;
 }
 
-function formatTime(time: Date, utc: boolean): string {
+/** `YYYY-MM-DD HH:MM:SS`, local time unless `utc`: the one time format people read (JSON carries ISO). */
+export function formatTime(time: Date, utc = false): string {
   const parts = utc
     ? [time.getUTCFullYear(), time.getUTCMonth() + 1, time.getUTCDate(), time.getUTCHours(), time.getUTCMinutes(), time.getUTCSeconds()]
     : [time.getFullYear(), time.getMonth() + 1, time.getDate(), time.getHours(), time.getMinutes(), time.getSeconds()];

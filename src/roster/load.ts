@@ -40,7 +40,7 @@ export function validateRoster(text: string, file: string, options: ParseRosterO
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const source = new RosterSource(doc, lineCounter);
-  if (doc.errors.length > 0) throw new RosterError(file, sortIssues(doc.errors.map((e) => syntaxIssue(e, file, source))));
+  if (doc.errors.length > 0) throw new RosterError(file, sortIssues(syntaxIssues(doc.errors, text, file, source)));
 
   const raw: unknown = doc.toJS();
   if (raw === null || raw === undefined) throw new RosterError(file, [emptyIssue(file)]);
@@ -54,6 +54,58 @@ export function validateRoster(text: string, file: string, options: ParseRosterO
   if (transport !== undefined) findings.push(transport);
   if (findings.length > 0 || !parsed.success) throw new RosterError(file, sortIssues(findings.map((f) => toIssue(f, file, source))));
   return parsed.data;
+}
+
+// What the yaml library reports when a line is indented deeper than the key above it, at that key's value.
+const OVER_INDENT_CODES = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
+
+/** YAML syntax errors as issues; an over-indented key is reported on its own line, in our words. */
+function syntaxIssues(errors: YAMLError[], text: string, file: string, source: RosterSource): RosterIssue[] {
+  const issues: RosterIssue[] = [];
+  const explained = new Set<number>();
+  for (const error of errors) {
+    const { line } = source.offsetPosition(error.pos[0]);
+    if (OVER_INDENT_CODES.has(error.code)) {
+      if (explained.has(line)) continue;
+      const issue = overIndented(text, line, file);
+      if (issue) {
+        explained.add(line);
+        issues.push(issue);
+        continue;
+      }
+    }
+    issues.push(syntaxIssue(error, file, source));
+  }
+  return issues;
+}
+
+/** The line after `line` (1-based) when its key starts deeper than the key of `line` holding a plain value. */
+function overIndented(text: string, line: number, file: string): RosterIssue | undefined {
+  const lines = text.split('\n');
+  const above = lines[line - 1];
+  if (above === undefined) return undefined;
+  let next = line;
+  while (next < lines.length && /^\s*(#.*)?$/u.test(lines[next]!)) next += 1;
+  const below = lines[next];
+  if (below === undefined) return undefined;
+  const a = keyColumn(above);
+  const b = keyColumn(below);
+  if (a === undefined || b === undefined || b <= a) return undefined;
+  const key = /^[\s-]*([^:\s]+)/u.exec(below)?.[1] ?? 'this line';
+  const aboveKey = /^[\s-]*([^:\s]+)/u.exec(above)?.[1] ?? 'the key';
+  return {
+    file,
+    line: next + 1,
+    column: b + 1,
+    path: '',
+    message: `'${key}' is indented ${b} spaces, deeper than '${aboveKey}' on line ${line} (${a}); keys of one mapping start in the same column, so indent it ${a} spaces`,
+  };
+}
+
+/** Column (0-based) where a block mapping line's key starts: after the indentation and any `- ` list markers. */
+function keyColumn(line: string): number | undefined {
+  const m = /^((?:\s*-\s+)*\s*)[^\s#-][^:]*:(\s|$)/u.exec(line);
+  return m ? m[1]!.length : undefined;
 }
 
 function syntaxIssue(error: YAMLError, file: string, source: RosterSource): RosterIssue {

@@ -59,10 +59,12 @@ export function levenshtein(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-/** The candidate closest to `input` when it is plausibly a typo of it, else undefined. */
+/** The candidate closest to `input` when it is plausibly a typo or a shortening of it, else undefined. */
 export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
   const folded = candidates.find((c) => c.toLowerCase() === input.toLowerCase());
   if (folded !== undefined) return folded;
+  const shortened = shortenedFrom(input, candidates);
+  if (shortened !== undefined) return shortened;
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
@@ -73,6 +75,14 @@ export function didYouMean(input: string, candidates: readonly string[]): string
     }
   }
   return best;
+}
+
+// `working_dir` for `working_directory`: one candidate that the input begins (4+ characters, a word boundary after).
+function shortenedFrom(input: string, candidates: readonly string[]): string | undefined {
+  const lower = input.toLowerCase();
+  if (lower.length < 4) return undefined;
+  const found = candidates.filter((c) => c.toLowerCase().startsWith(lower) && c.length > lower.length);
+  return found.length === 1 ? found[0] : undefined;
 }
 
 // Short words tolerate one edit, longer ones about a third of their length.

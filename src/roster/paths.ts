@@ -36,6 +36,12 @@ export function resolveRosterPath({ flag, env = process.env }: RosterPathOptions
   return explicit === undefined ? join(mosaicHome(env), 'fleet', 'roster.yaml') : expandPath(explicit, env);
 }
 
+/** Who named the roster: --roster, $MOSAIC_FLEET_ROSTER, or nobody (the default path, which may be absent). */
+export function rosterSource({ flag, env = process.env }: RosterPathOptions = {}): 'flag' | 'env' | 'default' {
+  if (nonEmpty(flag) !== undefined) return 'flag';
+  return nonEmpty(env[ROSTER_ENV]) !== undefined ? 'env' : 'default';
+}
+
 // An empty variable counts as unset, as in most shells' ${VAR:-default}.
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;

@@ -3,11 +3,12 @@
 // Anything else, including every invalid roster, goes through the full validator with its exact error positions.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FleetError } from '../errors.js';
 import { absolutize, isLocalAgent } from './absolute.js';
-import { homeDir } from './paths.js';
+import { homeDir, ROSTER_ENV } from './paths.js';
+import { didYouMean } from './names.js';
 import type { Roster } from './schema.js';
 
 export const INIT_HINT = 'mosaic-fleet init --profile minimal --write';
@@ -25,10 +26,30 @@ export function readRosterText(path: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new FleetError('ROSTER_MISSING', `roster not found: ${path}`, { hint: `${INIT_HINT} --roster ${path}`, details: { file: path }, cause: error });
-    }
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw rosterMissing(path, undefined, error);
     throw new FleetError('ROSTER_INVALID', `cannot read roster ${path}: ${(error as Error).message}`, { details: { file: path }, cause: error });
+  }
+}
+
+/** ROSTER_MISSING for `path` (exit 5), naming who asked for it and a near file name in the same directory. */
+export function rosterMissing(path: string, source?: 'flag' | 'env', cause?: unknown): FleetError {
+  const from = source === 'flag' ? ' (from --roster)' : source === 'env' ? ` (from $${ROSTER_ENV})` : '';
+  const near = nearbyRoster(path);
+  return new FleetError('ROSTER_MISSING', `roster not found: ${path}${from}`, {
+    hint: near ? `did you mean ${near}? To create this one: ${INIT_HINT} --roster ${path}` : `${INIT_HINT} --roster ${path}`,
+    details: { file: path, ...(source ? { source } : {}) },
+    ...(cause ? { cause } : {}),
+  });
+}
+
+function nearbyRoster(path: string): string | undefined {
+  try {
+    const dir = dirname(path);
+    const names = readdirSync(dir).filter((n) => /\.ya?ml$/u.test(n));
+    const guess = didYouMean(basename(path), names);
+    return guess === undefined ? undefined : join(dir, guess);
+  } catch {
+    return undefined;
   }
 }
 

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import { ExitCode } from '../../errors.js';
 import type { FileReport, InstallSystemdReport } from '../../systemd/install.js';
 import type { InstallToolsReport } from '../../tools/install.js';
+import { helpFooter } from '../help.js';
 import { action } from '../action.js';
 import { examples } from '../common.js';
 import { printJson, processIo, type Io } from '../io.js';
@@ -29,6 +30,7 @@ function addInstallSystemd(parent: Command, io: Io): void {
     .option('--roster <path>', 'roster file (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)')
     .option('--json', 'print one JSON document');
   examples(cmd, ['mosaic-fleet install-systemd --dry-run', 'mosaic-fleet install-systemd --enable', 'systemctl --user start mosaic-tmux-holder.service']);
+  helpFooter(cmd, '0 written (and enabled), 3 usage, 4 systemctl failed, 5 roster invalid or missing', ['install.md', 'systemd user units (optional, recommended on servers)']);
   cmd.action(
     action(async (_io, opts: { unitDir?: string; dryRun?: boolean; enable?: boolean; roster?: string; json?: boolean }) => {
       const { installSystemd } = await import('../../systemd/install.js');
@@ -54,6 +56,7 @@ function addInstallTools(parent: Command, io: Io): void {
     .option('--dry-run', 'show what would be written; write nothing')
     .option('--json', 'print one JSON document');
   examples(cmd, ['mosaic-fleet install-tools', "~/.config/mosaic/tools/tmux/agent-send.sh -s '=coder0' -m 'status?'"]);
+  helpFooter(cmd, '0 written, 3 usage', ['install.md', 'The compatibility tools: agent-send.sh and send-message.sh']);
   cmd.action(
     action(async (_io, opts: { dir?: string; dryRun?: boolean; json?: boolean }) => {
       const { installTools } = await import('../../tools/install.js');
