@@ -3,7 +3,7 @@ import { FleetError } from '../errors.js';
 import type { PaneInfo } from '../tmux/format.js';
 import { observePane, type Tmux } from '../tmux/client.js';
 import type { RuntimeProfile } from '../runtimes/types.js';
-import { readPane, type ReadHints, type Reading } from '../evidence/reading.js';
+import { readPane, withEmptyLook, type ReadHints, type Reading } from '../evidence/reading.js';
 import { judgeTaken, pasteShown, unchanged } from '../evidence/judge.js';
 import { holdsBody, isWholly } from '../evidence/text.js';
 
@@ -81,6 +81,8 @@ const ENTER_GAPS_MS = [60, 80, 120, 200, 300, 500, 800];
 const RECEIPT_GRACE_MS = 5_000;
 // A known REPL whose profile finds no box on a steady screen is read by its cursor instead (a new version, a new layout).
 const PROFILE_FALLBACK_MS = 1_500;
+// A pane with nothing drawn is taken as ready only after this long unchanged (a slow REPL start under load).
+export const BLANK_FALLBACK_MS = 3_000;
 
 let bufferSeq = 0;
 
@@ -140,6 +142,8 @@ export async function deliverLocked(
   }
   r = await eyes.waitReady(r, opts.readyTimeoutMs);
   if (r.dead) return { status: 'failed', enters: 0, pasted: false, detail: 'the pane is dead' };
+  // Read by the cursor, a frame caught half drawn could hide a person's text: decide on a screen that stood still.
+  if (r.reader === 'cursor') r = await eyes.steady(r);
 
   if (r.input !== '') {
     // Our own message left in the box by a sender that died (or reported as a draft): finish it, never merge into it.
@@ -231,6 +235,8 @@ async function confirmEnter(eyes: Eyes, baseline: Reading, pasted: Reading, text
     // Two readings in a row must agree, so a half-drawn frame can never stand as evidence.
     const taken = judgeTaken(baseline, pasted, last, text, placeholders);
     if (taken && prev && judgeTaken(baseline, pasted, prev, text, placeholders)) {
+      // The area was proven empty again: how it looks now is worth remembering (finishing an orphan needs it).
+      eyes.learnEmpty(last);
       if (taken.status === 'queued') return { status: 'queued', enters, pasted: true, detail: taken.evidence };
       // Slash commands are the REPL's own (Claude runs /clear without its prompt hook): the screen's word is final.
       if (opts.receipt && !text.startsWith('/')) return awaitReceipt(opts.receipt, text, enters, taken.evidence);
@@ -295,10 +301,14 @@ class Eyes {
     let last = first;
     for (;;) {
       if (last.dead) return last;
-      if (last.ready && !last.profileMissed) return last;
-      if (last.ready && last.profileMissed && Date.now() - started >= PROFILE_FALLBACK_MS && prev && unchanged(prev, last)) {
-        this.hints = { ...this.hints, reader: 'cursor' };
-        this.memory?.learn(this.hints);
+      if (last.ready && !last.profileMissed && last.drawn) return last;
+      // A screen the profile cannot read, or a blank pane (a REPL not drawn yet, or a program that never draws):
+      // taken as it is only once it has stood still a moment, so a REPL still starting never gets the paste.
+      if (last.ready && Date.now() - started >= (last.drawn ? PROFILE_FALLBACK_MS : BLANK_FALLBACK_MS) && prev && unchanged(prev, last)) {
+        if (last.profileMissed) {
+          this.hints = { ...this.hints, reader: 'cursor' };
+          this.memory?.learn(this.hints);
+        }
         return last;
       }
       if (Date.now() - started >= timeoutMs) {
@@ -307,9 +317,27 @@ class Eyes {
           hint: `check it with \`mosaic-agent tail ${this.pane.sessionName}\``,
         });
       }
-      await sleep(last.profileMissed ? 100 : pollInterval(Date.now() - started));
+      await sleep(last.profileMissed || !last.drawn ? 100 : pollInterval(Date.now() - started));
       prev = last;
       last = await this.read();
+    }
+  }
+
+  learnEmpty(r: Reading): void {
+    if (r.reader !== 'cursor' || !this.memory) return;
+    this.hints = withEmptyLook(this.hints, r);
+    this.memory.learn(this.hints);
+  }
+
+  /** Two identical readings in a row (at most a second of waiting): the REPL is not in the middle of drawing. */
+  async steady(first: Reading): Promise<Reading> {
+    const started = Date.now();
+    let prev = first;
+    for (;;) {
+      const last = await this.read();
+      if (unchanged(prev, last) || last.dead || Date.now() - started >= 1_000) return last;
+      prev = last;
+      await sleep(POLL_MS);
     }
   }
 

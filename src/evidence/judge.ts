@@ -22,9 +22,12 @@ export function pasteShown(baseline: Reading, now: Reading, text: string, placeh
 /** The input area is seen in its empty state: drawn empty, or drawn exactly as before our paste (judged empty then). */
 export function areaShownEmpty(baseline: Reading, now: Reading): boolean {
   if (now.input !== '' || !now.ready) return false;
-  if (now.emptyShown) return true;
-  // A blank row proves nothing: a cleared, half-drawn frame is blank too.
-  return baseline.input === '' && now.cursorRow !== null && now.cursorRow.trim() !== '' && now.cursorRow === baseline.cursorRow;
+  if (now.reader === 'profile') return now.emptyShown;
+  // By the cursor, only the very row this pane draws for its empty input area counts: the row seen before our paste,
+  // or one learnt on a steady screen. A prompt-like row somewhere in a half-drawn frame does not. A blank row proves
+  // nothing: a cleared frame is blank too.
+  if (now.cursorRow === null || now.cursorRow.trim() === '') return false;
+  return now.lookMatched || (baseline.input === '' && now.cursorRow === baseline.cursorRow);
 }
 
 /** Evidence that the REPL took `text`: the area that showed it (in `pasted`) is empty again in `now`, and the

@@ -20,6 +20,8 @@ export interface Reading {
   input: string | null;
   /** `input` is '' because the area was seen in its empty state (a prompt, a frame, a box, the learned look). */
   emptyShown: boolean;
+  /** The cursor row is exactly one this pane was seen to draw for its empty input area (learned on a steady screen). */
+  lookMatched: boolean;
   busy: boolean;
   queued: boolean;
   ready: boolean;
@@ -28,6 +30,8 @@ export interface Reading {
   transcript: string;
   /** The cursor row as drawn. */
   cursorRow: string | null;
+  /** Anything at all is drawn (a blank pane may be a REPL that has not drawn yet). */
+  drawn: boolean;
 }
 
 export interface ReadHints {
@@ -74,11 +78,13 @@ export function readPane(obs: Observation, profile: RuntimeProfile, hints: ReadH
         profileMissed: false,
         input: st.input,
         emptyShown: st.input === '',
+        lookMatched: false,
         busy: st.busy,
         queued: st.queued,
         ready: st.ready && st.input !== null && !obs.dead,
         transcript: st.transcript,
         cursorRow,
+        drawn: true,
       };
       if (st.dialog !== undefined) reading.dialog = st.dialog;
       return reading;
@@ -96,6 +102,7 @@ export function readPane(obs: Observation, profile: RuntimeProfile, hints: ReadH
     profileMissed,
     input,
     emptyShown: input === '' && (looksEmpty || area!.marked),
+    lookMatched: looksEmpty,
     busy: matchesAny(screen.lines, ANY_BUSY),
     queued: matchesAny(screen.lines, ANY_QUEUED),
     // A raw pane (a shell, a program reading stdin) may show nothing at all; a known REPL read by its cursor must
@@ -103,5 +110,6 @@ export function readPane(obs: Observation, profile: RuntimeProfile, hints: ReadH
     ready: area !== null && !obs.dead && (drawn || !profileMissed),
     transcript: screen.lines.slice(0, area ? area.top : screen.lines.length).map((l) => l.text).join('\n'),
     cursorRow,
+    drawn,
   };
 }

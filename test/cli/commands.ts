@@ -13,6 +13,7 @@ export const COMMANDS: Record<'fleet' | 'agent', Record<string, string[]>> = {
     'install-systemd': ['--dry-run'],
     'install-tools': ['--dry-run'],
     demo: ['--rm'],
+    top: ['--once'],
   },
   agent: {
     roster: [],

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalHost } from '../../src/host/local.js';
 import { Tmux } from '../../src/tmux/client.js';
-import { deliver, type DeliverOptions } from '../../src/delivery/deliver.js';
+import { deliver, type DeliverOptions, type HintStore } from '../../src/delivery/deliver.js';
+import type { ReadHints } from '../../src/evidence/reading.js';
 import { genericProfile } from '../../src/runtimes/generic.js';
 import { simProfile } from '../../src/runtimes/sim.js';
 import { headerOf } from '../../src/sim/render.js';
@@ -48,6 +49,12 @@ async function agent(layout: Layout, args: string[] = []): Promise<Agent> {
   await waitFor(`${name} drawn`, () => t.tmux('capture-pane', '-p', '-t', paneId).stdout.includes(headerOf(layout, name)));
   const events = () => readEvents(log);
   return { name, paneId, pid: Number(pid), log, submits: () => events().filter((e) => e.kind === 'submit'), pastes: () => events().filter((e) => e.kind === 'paste').length };
+}
+
+/** What a transport keeps about one pane between sends. */
+function memoryFor(): HintStore {
+  let hints: ReadHints | undefined;
+  return { recall: () => hints, learn: (h) => (hints = h) };
 }
 
 /** The profile a sender would use: `sim` knows only the claude layout; the others are read by the cursor. */
@@ -122,18 +129,23 @@ describe.each(LAYOUTS)('the %s layout', (layout) => {
 
   it('our own text left in the box by a dead sender is finished, not merged with the next message', async () => {
     const a = await agent(layout);
+    const memory = memoryFor();
+    // An earlier send proved how this pane's empty input area looks.
+    const first = `[h:l -> h:${a.name}] an earlier message`;
+    expect((await send(a, layout, first, { memory })).status).toBe('submitted');
     const orphan = `[h:l -> h:${a.name}] pasted by a sender that died`;
     t.tmux('set-buffer', '-b', 'orphan', orphan);
     t.tmux('paste-buffer', '-p', '-d', '-b', 'orphan', '-t', a.paneId);
-    await waitFor('orphan drawn', () => a.pastes() === 1);
+    await waitFor('orphan drawn', () => a.pastes() === 2);
     const settled: Array<[string, string]> = [];
     const out = await send(a, layout, `[h:l -> h:${a.name}] the next message`, {
+      memory,
       orphans: [{ id: 'm-orphan', text: orphan }],
       onOrphan: (id, v) => settled.push([id, v.status]),
     });
     expect(settled).toEqual([['m-orphan', 'submitted']]);
     expect(out.status).toBe('submitted');
-    expect(a.submits().map((s) => s.text)).toEqual([orphan, `[h:l -> h:${a.name}] the next message`]);
+    expect(a.submits().map((s) => s.text)).toEqual([first, orphan, `[h:l -> h:${a.name}] the next message`]);
   });
 });
 

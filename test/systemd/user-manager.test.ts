@@ -262,6 +262,8 @@ describe('the units under a real systemd user manager', () => {
       );
       expect(t.tmux('kill-session', '-t', '=bravo').code).toBe(0);
       await ok(systemctl('stop', agentUnit('bravo')));
+      // The manager's console log reaches its file through a pty: wait for the line rather than read once.
+      await waitFor('the manager logs the missing env file', () => /mosaic-agent@bravo\.service: Failed to load environment files/.test(m.log()));
       expect(m.log()).toMatch(/mosaic-agent@bravo\.service: Failed to load environment files/);
       await ok(systemctl('reset-failed', agentUnit('bravo')));
       expect(await state(agentUnit('bravo'))).toBe('inactive');

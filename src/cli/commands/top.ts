@@ -4,6 +4,7 @@ import { action } from '../action.js';
 import { addCommonOptions, contextFrom, examples, untilInterrupted } from '../common.js';
 import { printJson } from '../io.js';
 import { parseSeconds } from '../parse.js';
+import { COMMON_EXITS, helpFooter } from '../help.js';
 
 const SORTS = ['state', 'name', 'host', 'class', 'time', 'pending'];
 
@@ -22,6 +23,7 @@ export function addTopCommand(parent: Command): void {
     .option('--json', 'print the same data as one JSON document and exit');
   addCommonOptions(cmd);
   examples(cmd, ['mosaic-fleet top', 'mosaic-fleet top --filter "class:reviewer state:busy"', 'mosaic-fleet top --once --size 80x24', 'mosaic-fleet top --json | jq ".agents[] | {name, state, pending}"']);
+  helpFooter(cmd, `0 the view ended (q, Ctrl-C) or the frame/document was printed; ${COMMON_EXITS} (3 also: no terminal without --once/--json, bad --size)`, ['top.md', 'Keys']);
   cmd.action(
     action(async (io, opts: Record<string, unknown>) => {
       const intervalMs = parseSeconds(String(opts.interval), '--interval') * 1000;

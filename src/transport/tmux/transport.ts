@@ -5,7 +5,7 @@ import { Tmux, observePane, describeSocket, type SocketSpec } from '../../tmux/c
 import type { PaneInfo } from '../../tmux/format.js';
 import { resolvePane } from '../../tmux/target.js';
 import { profileFor } from '../../runtimes/registry.js';
-import { deliver, deliverLocked, finishIfInBox, withPaneLock, type HintStore } from '../../delivery/deliver.js';
+import { BLANK_FALLBACK_MS, deliver, deliverLocked, finishIfInBox, withPaneLock, type HintStore } from '../../delivery/deliver.js';
 import { FilePaneMemory, paneKey, type PaneMemory } from '../../evidence/memory.js';
 import { knowsScreen, readPane, withEmptyLook, type Reading } from '../../evidence/reading.js';
 import { unchanged } from '../../evidence/judge.js';
@@ -267,10 +267,14 @@ export class TmuxTransport implements Transport {
       if (obs.dead) throw new FleetError('PANE_DEAD', `${agent.name} exited while starting`, { hint: `see its last output: mosaic-agent tail ${agent.name}` });
       const r = readPane(obs, profile);
       // A fresh REPL's input area is empty by definition: learn how it looks (a placeholder in any colour).
-      if (r.ready && !r.profileMissed && (r.input === '' || !knowsScreen(profile))) return this.learnEmpty(pane, r, profile);
-      // A screen the profile cannot read (a new version): once steady, read it by the cursor.
-      if (r.ready && r.profileMissed && Date.now() - started >= 1_500 && prev && unchanged(prev, r)) return this.learnEmpty(pane, r, profile);
-      if (r.ready && !r.profileMissed && r.input !== null && r.input !== '') return; // early input in the box: nothing to learn
+      // Learnt only on a steady screen (two identical readings): a half-drawn frame must never become the empty look.
+      const steady = prev !== null && unchanged(prev, r);
+      if (r.ready && r.drawn && !r.profileMissed && (r.input === '' || !knowsScreen(profile))) {
+        if (steady) return this.learnEmpty(pane, r, profile);
+      }
+      // A screen the profile cannot read (a new version), or a program that draws nothing: once steady, take it.
+      if (r.ready && (r.profileMissed || !r.drawn) && Date.now() - started >= (r.drawn ? 1_500 : BLANK_FALLBACK_MS) && prev && unchanged(prev, r)) return this.learnEmpty(pane, r, profile);
+      else if (r.ready && !r.profileMissed && r.input !== null && r.input !== '') return; // early input in the box: nothing to learn
       if (Date.now() > deadline) {
         throw new FleetError('TIMEOUT', `${agent.name} (${agent.runtime}) did not become ready within ${Math.round(agent.readyTimeoutMs / 1000)} s${r.dialog ? `: it shows ${r.dialog}` : ''}`, {
           hint: `look at it: mosaic-agent tail ${agent.name}; raise defaults.ready_timeout_seconds if it is just slow`,
@@ -397,13 +401,16 @@ export class TmuxTransport implements Transport {
         return { status: outcome.status, confirmed: false, detail: outcome.detail ?? `the reset command was ${outcome.status}`, latencyMs: Date.now() - started };
       }
       const deadline = Date.now() + options.confirmTimeoutMs;
+      let prev: Reading | null = null;
       for (;;) {
         const after = await look();
         if (after.dead) return { status: 'failed', confirmed: false, detail: 'the agent exited after the reset command', latencyMs: Date.now() - started };
-        if (isFresh(profile, before, after, command)) {
+        // Fresh on two identical readings: a frame half drawn is neither proof nor a look to learn.
+        if (isFresh(profile, before, after, command) && prev !== null && unchanged(prev, after)) {
           this.learnEmpty(pane, after, profile);
           return { status: 'submitted', confirmed: true, latencyMs: Date.now() - started };
         }
+        prev = after;
         if (Date.now() > deadline) {
           return { status: 'submitted', confirmed: false, detail: `no fresh conversation showed within ${Math.round(options.confirmTimeoutMs / 1000)} s`, latencyMs: Date.now() - started };
         }
