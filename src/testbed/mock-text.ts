@@ -106,3 +106,64 @@ export function systemTextOf(api: ApiKind, body: Json): string {
     .flatMap((m) => textParts(m.content))
     .join('\n');
 }
+
+// ---------- Gemini API ----------
+
+/** Typed text parts of one Gemini `contents` entry (functionCall/functionResponse and thought parts are not text). */
+function geminiTextParts(entry: Json): string[] {
+  if (!isRecord(entry) || !Array.isArray(entry.parts)) return [];
+  return entry.parts
+    .filter((p): p is Record<string, Json> => isRecord(p) && typeof p.text === 'string' && p.thought !== true)
+    .map((p) => p.text as string)
+    .filter((t) => !isContextPart(t));
+}
+
+function geminiContents(body: Json): Json[] {
+  return isRecord(body) && Array.isArray(body.contents) ? body.contents : [];
+}
+
+/** Gemini CLI opens every conversation with a machine-written setup turn (date, OS, folder listing) and the model's
+ *  canned answer; neither is typed text. */
+const GEMINI_SETUP = /^\s*(This is the Gemini CLI\. We are setting up the context|<session_context>)/;
+
+function geminiTyped(entry: Json): string {
+  const parts = geminiTextParts(entry).map(stripLeadingContext).filter((t) => t.trim() !== '' && !GEMINI_SETUP.test(t));
+  return parts.join('\n');
+}
+
+export function geminiLastUserText(body: Json): string {
+  const contents = geminiContents(body);
+  for (let i = contents.length - 1; i >= 0; i--) {
+    const entry = contents[i];
+    if (!isRecord(entry) || (entry.role !== 'user' && entry.role !== undefined)) continue;
+    const typed = geminiTyped(entry);
+    if (typed !== '') return typed;
+  }
+  return '';
+}
+
+export function geminiHistory(body: Json): { userMessages: number; assistantMessages: number; firstUserText: string } {
+  let userMessages = 0;
+  let assistantMessages = 0;
+  let firstUserText = '';
+  for (const entry of geminiContents(body)) {
+    if (!isRecord(entry)) continue;
+    if (entry.role === 'model') {
+      // The canned answer to the setup turn is no reply to the user.
+      if (userMessages > 0) assistantMessages += 1;
+      continue;
+    }
+    const typed = geminiTyped(entry);
+    if (typed === '') continue;
+    if (userMessages === 0) firstUserText = typed;
+    userMessages += 1;
+  }
+  return { userMessages, assistantMessages, firstUserText };
+}
+
+export function geminiSystemText(body: Json): string {
+  if (!isRecord(body)) return '';
+  const si = body.systemInstruction ?? (isRecord(body.config) ? body.config.systemInstruction : undefined);
+  if (typeof si === 'string') return si;
+  return geminiTextParts(si).join('\n');
+}

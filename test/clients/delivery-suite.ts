@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startMockLlm, type MockLlm, type MockRequestRecord } from '../../src/testbed/mock-llm.js';
 import { shippedTmuxConf } from '../../src/paths.js';
+import { clientsMode, installedClientVersion } from '../../src/runtimes/bringup.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { waitFor } from '../helpers/tmux.js';
 import {
@@ -160,6 +161,7 @@ export function deliverySuite(client: ClientName): void {
         // The delay applies from here on: start-up probes were answered fast.
         mock.setDelay(mode === 'slow' ? SLOW_MS : 0);
         note('time to ready (ms)', h.readyMs);
+        note('version', `${installedClientVersion(client) ?? '?'} (${clientsMode()})`);
       });
 
       afterAll(async () => {
