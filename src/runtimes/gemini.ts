@@ -12,8 +12,7 @@
 //    workspace (/directory)   sandbox   /model      <- footer
 // The empty box shows a grey (not dim) placeholder behind the cursor cell: "  Type your message or @path/to/file".
 // Everything here is data an evidence layer can reuse: the markers are exported.
-import type { LaunchContext, LaunchSpec, ReceiptSetup, RuntimeProfile, Screen, ScreenLine, ScreenState } from './types.js';
-import { RECEIPT_APPEND } from './receipt-hook.js';
+import type { LaunchContext, LaunchSpec, RuntimeProfile, Screen, ScreenLine, ScreenState } from './types.js';
 
 /** A full-width horizontal rule (the separator above the input area, and the box edges without background colour). */
 export const GEMINI_RULE = /^[─━]{20,}$/u;
@@ -140,36 +139,14 @@ export function isFreshGemini(_before: ScreenState, after: ScreenState): boolean
   return !rows.some((r) => GEMINI_ANSWER.test(r)) && users.every((u) => u === '/clear');
 }
 
-/** BeforeAgent fires once Gemini CLI takes a prompt, before the model is asked; its stdin JSON carries `prompt`.
- *  The hook must print JSON on stdout (an empty object lets the turn go on). Gemini CLI has no flag for settings,
- *  so the hook lives in a system-defaults file (the lowest settings layer: the user's own settings still win). */
-export function geminiReceiptSetup(receipt: string): ReceiptSetup {
-  const settings = {
-    hooksConfig: { enabled: true, notifications: false },
-    hooks: {
-      BeforeAgent: [
-        {
-          hooks: [
-            {
-              name: 'mosaic-fleet-receipt',
-              type: 'command',
-              command: `${RECEIPT_APPEND}; echo '{}'`,
-              timeout: 5000,
-              // Hooks run with a sanitised environment; the receipt's name is handed over explicitly.
-              env: { MOSAIC_RECEIPT_NAME: receipt },
-            },
-          ],
-        },
-      ],
-    },
-  };
-  return { files: [{ name: `${receipt}.gemini-settings.json`, content: JSON.stringify(settings), env: 'GEMINI_CLI_SYSTEM_DEFAULTS_PATH' }] };
-}
+// No receiptSetup: Gemini CLI's BeforeAgent hook does report each prompt it takes (stdin JSON with `prompt`; tested on
+// 0.61.0 from ~/.gemini/settings.json), but there is no per-session way to add it: no settings flag, and the
+// system settings/defaults files it names by env var are skipped unless root owns them and every parent directory.
+// Adding it would mean editing the user's own (or the project's) settings, so the screen stays the evidence.
 
 export const geminiProfile: RuntimeProfile = {
   name: 'gemini',
   launch: launchGemini,
-  receiptSetup: geminiReceiptSetup,
   resetCommand: '/clear',
   parse: parseGemini,
   isFreshAfterReset: isFreshGemini,

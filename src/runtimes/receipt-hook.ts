@@ -17,14 +17,18 @@ export interface ReceiptFile {
   env?: string;
 }
 
-// Runs on the agent's host as the pane's command: writes the files next to the receipts, exports their paths, turns
-// each argument "@receipts/<name>" into that file's path, then execs the REPL (same pid, so stop reaps it as before).
-// $1 = number of files, then (name, content, env var or "") per file, then the REPL's argv.
+/** Stands for the receipts directory on the agent's host, in file contents and in arguments. */
+export const RECEIPTS_DIR_TOKEN = '@receipts/';
+
+// Runs on the agent's host as the pane's command: writes the files next to the receipts, exports their paths, replaces
+// "@receipts/" in file contents and arguments by that directory, then execs the REPL (same pid: stop reaps it as before).
+// $1 = number of files, then (name, content, env var or "") per file, then the REPL's argv. POSIX sh only.
 const WRAPPER = [
   'd="${TMUX_TMPDIR:-/tmp}/mosaic-fleet-$(id -u)/receipts"; umask 077; mkdir -p "$d" || exit 1',
+  'sub() { s=$1; o=; while :; do case "$s" in *@receipts/*) o="$o${s%%@receipts/*}$d/"; s=${s#*@receipts/};; *) printf "%s" "$o$s"; return;; esac; done; }',
   'n=$1; shift',
-  'while [ "$n" -gt 0 ]; do printf "%s" "$2" > "$d/$1" || exit 1; [ -z "$3" ] || export "$3=$d/$1"; shift 3; n=$((n-1)); done',
-  'for a in "$@"; do shift; case "$a" in "@receipts/"*) set -- "$@" "$d/${a#@receipts/}";; *) set -- "$@" "$a";; esac; done',
+  'while [ "$n" -gt 0 ]; do sub "$2" > "$d/$1" || exit 1; [ -z "$3" ] || export "$3=$d/$1"; shift 3; n=$((n-1)); done',
+  'for a in "$@"; do shift; set -- "$@" "$(sub "$a")"; done',
   'exec "$@"',
 ].join('\n');
 
@@ -34,3 +38,19 @@ export function wrapWithFiles(files: ReceiptFile[], argv: string[]): string[] {
   if (files.length === 0) return argv;
   return ['sh', '-c', WRAPPER, 'mosaic-receipt', String(files.length), ...files.flatMap((f) => [f.name, f.content, f.env ?? '']), ...argv];
 }
+
+/** JavaScript (ESM) that appends one receipt line from inside a REPL's own process (Pi extension, OpenCode plugin). */
+export const APPEND_RECEIPT_JS = [
+  "import { appendFileSync, mkdirSync } from 'node:fs';",
+  'function appendReceipt(record) {',
+  '  const name = process.env.MOSAIC_RECEIPT_NAME;',
+  '  if (!name) return;',
+  "  const dir = `${process.env.TMUX_TMPDIR || '/tmp'}/mosaic-fleet-${process.getuid()}/receipts`;",
+  '  try {',
+  '    mkdirSync(dir, { recursive: true, mode: 0o700 });',
+  "    appendFileSync(`${dir}/${name}.jsonl`, JSON.stringify(record) + '\\n', { mode: 0o600 });",
+  '  } catch {',
+  '    // a receipt is evidence, never a reason to fail the prompt',
+  '  }',
+  '}',
+].join('\n');

@@ -95,7 +95,9 @@ export interface ClientHandle {
   paneTree(): number[];
   /** Sum of VmRSS over the pane's process tree, in kB. */
   rssKb(): number;
-  /** Kill the tmux server, wait for the client's processes to exit, reap stragglers. Returns what had to be reaped. */
+  /** Kill the tmux server and the pane's process tree as `mosaic-fleet stop` does (Gemini CLI ignores the hangup),
+   *  wait for the client's processes to exit, reap stragglers. Returns what had to be reaped beyond the pane tree
+   *  (a daemon that left it) and what survived even SIGKILL. */
   stop(): Promise<{ reaped: number[]; survivors: number[] }>;
 }
 
@@ -246,7 +248,9 @@ export async function startClientInTmux(client: ClientName, opts: StartOptions):
     paneTree: () => descendants(panePid),
     rssKb: () => descendants(panePid).reduce((sum, p) => sum + rssOf(p), 0),
     async stop() {
+      const tree = descendants(panePid);
       tmux(['kill-server']);
+      signal(tree, 'SIGTERM');
       const leftover = await waitGone(() => processesWithHome(home), 10_000);
       signal(leftover, 'SIGTERM');
       let survivors = await waitGone(() => processesWithHome(home), 3_000);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { geminiProfile, geminiReceiptSetup, GEMINI_ENTER_DELAY_MS } from '../../../src/runtimes/gemini.js';
+import { geminiProfile, GEMINI_ENTER_DELAY_MS } from '../../../src/runtimes/gemini.js';
 import { profileFor } from '../../../src/runtimes/registry.js';
 import { parseCapture } from '../../../src/tmux/screen.js';
 import { parseFixture, summary } from './fixture.js';
@@ -10,8 +10,9 @@ const parse = (name: string) => parseFixture(geminiProfile, name);
 const raw = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/screens/${name}.ansi`, import.meta.url)), 'utf8');
 
 describe('gemini profile on real screens (Gemini CLI 0.61.0, 160x48, tmux)', () => {
-  it('is registered as the runtime "gemini", resets with /clear, waits before Enter', () => {
+  it('is registered as the runtime "gemini", resets with /clear, waits before Enter, has no receipt hook', () => {
     expect(profileFor('gemini')).toBe(geminiProfile);
+    expect(geminiProfile.receiptSetup).toBeUndefined();
     expect(geminiProfile.resetCommand).toBe('/clear');
     // An Enter within 30 ms of the paste becomes a newline; 50 ms was the least that always submitted.
     expect(geminiProfile.enterDelayMs).toBe(GEMINI_ENTER_DELAY_MS);
@@ -95,19 +96,5 @@ describe('gemini profile on real screens (Gemini CLI 0.61.0, 160x48, tmux)', () 
       expect(s.ready, name).toBe(false);
     }
     expect(geminiProfile.parse({ lines: [], width: 80 }).ready).toBe(false);
-  });
-});
-
-describe('gemini receipts: a BeforeAgent hook in a system-defaults settings file', () => {
-  it('names the file, the env var that points at it, and the hook that appends the prompt', () => {
-    const setup = geminiReceiptSetup('sock-agent');
-    expect(setup.args ?? []).toEqual([]);
-    const [file] = setup.files!;
-    expect(file).toMatchObject({ name: 'sock-agent.gemini-settings.json', env: 'GEMINI_CLI_SYSTEM_DEFAULTS_PATH' });
-    const settings = JSON.parse(file!.content);
-    const hook = settings.hooks.BeforeAgent[0].hooks[0];
-    expect(hook).toMatchObject({ type: 'command', env: { MOSAIC_RECEIPT_NAME: 'sock-agent' } });
-    expect(hook.command).toContain('$MOSAIC_RECEIPT_NAME.jsonl');
-    expect(hook.command).toMatch(/echo '\{\}'$/); // Gemini CLI parses the hook's stdout as JSON
   });
 });
