@@ -49,6 +49,12 @@ const DIALOGS: Array<[string, RegExp]> = [
  *  becomes a newline. Paste end to Enter: 0-40 ms 0/16 submitted, 45 ms 2/4, 50-150 ms 16/16. */
 export const GEMINI_ENTER_DELAY_MS = 120;
 
+/** A second Enter while Gemini CLI has not yet processed the first submit submits the same text again (its box is
+ *  cleared asynchronously): measured on 0.61.0, Enter twice 20 ms apart after a paste sent it twice in 2 of 3 trials,
+ *  60 ms apart once in 3 at load ~20 and twice in the delivery suite (attempts 2-4) at load ~15-22. An Enter retry must
+ *  wait at least this long and see no sign of a submission (busy row, the text as a transcript entry) first. */
+export const GEMINI_ENTER_RETRY_MIN_MS = 1_000;
+
 interface InputArea {
   /** Row of the rule that closes the transcript. */
   rule: number;
