@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { geminiProfile, GEMINI_ENTER_DELAY_MS } from '../../../src/runtimes/gemini.js';
 import { profileFor } from '../../../src/runtimes/registry.js';
 import { parseCapture } from '../../../src/tmux/screen.js';
+import { BUSY_SEARCH } from '../../../src/tmux/format.js';
+import { BUSY_PATTERNS, QUEUED_PATTERNS, PASTE_PLACEHOLDERS } from '../../../src/runtimes/layout.js';
 import { parseFixture, summary } from './fixture.js';
 
 const parse = (name: string) => parseFixture(geminiProfile, name);
@@ -96,5 +98,14 @@ describe('gemini profile on real screens (Gemini CLI 0.61.0, 160x48, tmux)', () 
       expect(s.ready, name).toBe(false);
     }
     expect(geminiProfile.parse({ lines: [], width: 80 }).ready).toBe(false);
+  });
+
+  it("status's tmux-side busy search and the generic reader know Gemini's markers", () => {
+    const busyRow = ' ⠦ Thinking... (esc to cancel, 1s)                                                 ? for shortcuts';
+    expect(new RegExp(BUSY_SEARCH).test(busyRow)).toBe(true);
+    expect(new RegExp(BUSY_SEARCH).test('✦ MOCK-REPLY-86 got 1 line(s): queued second message')).toBe(false);
+    expect(BUSY_PATTERNS.some((p) => p.test(busyRow))).toBe(true);
+    expect(QUEUED_PATTERNS.some((p) => p.test('  Queued (press ↑ to edit):'))).toBe(true);
+    expect(PASTE_PLACEHOLDERS.some((p) => p.test('[Pasted Text: 7 lines]'))).toBe(true);
   });
 });
