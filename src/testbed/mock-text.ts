@@ -13,6 +13,13 @@ const WRAPPED_CONTEXT = /^\s*<([A-Za-z][\w-]*)[^>]*>[\s\S]*<\/\1>\s*$/;
 // Claude Code prefixes the first message after /clear with a caveat element (research §6).
 const LEADING_CONTEXT = /^\s*(?:<([A-Za-z][\w-]*)[^>]*>[\s\S]*?<\/\1>\s*)+/;
 
+// Claude Code 2.1.332 sends a long paste wrapped in <pasted_content id="…">…</pasted_content>: that is typed text.
+const PASTED_CONTENT = /<pasted_content\b[^>]*>\n?([\s\S]*?)\n?<\/pasted_content>/g;
+
+function unwrapPastes(text: string): string {
+  return text.replace(PASTED_CONTENT, '$1');
+}
+
 function isContextPart(text: string): boolean {
   return WRAPPED_CONTEXT.test(text);
 }
@@ -23,13 +30,13 @@ function stripLeadingContext(text: string): string {
 
 /** Text parts of one message's content (string or array of typed parts). */
 function textParts(content: Json): string[] {
-  if (typeof content === 'string') return [content];
+  if (typeof content === 'string') return [unwrapPastes(content)];
   if (!Array.isArray(content)) return [];
   const parts: string[] = [];
   for (const part of content) {
-    if (typeof part === 'string') parts.push(part);
+    if (typeof part === 'string') parts.push(unwrapPastes(part));
     else if (isRecord(part) && typeof part.text === 'string' && /^(text|input_text)$/.test(String(part.type ?? 'text'))) {
-      parts.push(part.text);
+      parts.push(unwrapPastes(part.text));
     }
   }
   return parts;
