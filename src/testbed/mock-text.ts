@@ -13,11 +13,14 @@ const WRAPPED_CONTEXT = /^\s*<([A-Za-z][\w-]*)[^>]*>[\s\S]*<\/\1>\s*$/;
 // Claude Code prefixes the first message after /clear with a caveat element (research §6).
 const LEADING_CONTEXT = /^\s*(?:<([A-Za-z][\w-]*)[^>]*>[\s\S]*?<\/\1>\s*)+/;
 
-// Claude Code 2.1.332 sends a long paste wrapped in <pasted_content id="…">…</pasted_content>: that is typed text.
-const PASTED_CONTENT = /<pasted_content\b[^>]*>\n?([\s\S]*?)\n?<\/pasted_content>/g;
+// Claude Code 2.1.332 sends a long paste as its own part "\n\n<pasted_content id="64a0">\n…\n</pasted_content id="64a0">\n"
+// (the closing tag repeats the id): that is typed text.
+const PASTED_PART = /^\s*<pasted_content\b[^>]*>\n?([\s\S]*?)\n?<\/pasted_content\b[^>]*>\s*$/;
+const PASTED_CONTENT = /<pasted_content\b[^>]*>\n?([\s\S]*?)\n?<\/pasted_content\b[^>]*>/g;
 
 function unwrapPastes(text: string): string {
-  return text.replace(PASTED_CONTENT, '$1');
+  const whole = PASTED_PART.exec(text);
+  return whole ? whole[1]! : text.replace(PASTED_CONTENT, '$1');
 }
 
 function isContextPart(text: string): boolean {

@@ -147,7 +147,8 @@ export function deliverySuite(client: ClientName): void {
       beforeAll(async () => {
         assertInstalled([client]);
         const dir = mkdtempSync(join(tmpdir(), `mfc-deliver-${client}-`));
-        const mock = await startMockLlm({ logFile: join(dir, 'mock.jsonl'), delayMs: 0 });
+        // MFC_BODY_LOG=<file>: keep every request body (debugging a client's wire changes).
+        const mock = await startMockLlm({ logFile: join(dir, 'mock.jsonl'), delayMs: 0, ...(process.env.MFC_BODY_LOG ? { bodyLogFile: process.env.MFC_BODY_LOG } : {}) });
         const workdir = mkdtempSync(join(dir, 'work-'));
         const cliHome = mkdtempSync(join(dir, 'cli-home-'));
         let h: ClientHandle;

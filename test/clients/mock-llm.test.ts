@@ -188,7 +188,7 @@ describe('mock LLM', () => {
   it('a long paste wrapped in <pasted_content> (Claude Code 2.1.332) is logged as the typed text', async () => {
     mock = await startMockLlm();
     const typed = '[h:a -> h:b] line one\nline two';
-    await post('/v1/messages', anthropicBody([{ type: 'text', text: `<pasted_content id="e579">\n${typed}\n</pasted_content>` }], false));
+    await post('/v1/messages', anthropicBody([{ type: 'text', text: `\n\n<pasted_content id="e579">\n${typed}\n</pasted_content id="e579">\n` }], false));
     await post('/v1/messages', anthropicBody(`before <pasted_content id="x1">${typed}</pasted_content> after`, false));
     expect(mock.requests().map((r) => r.lastUserText)).toEqual([typed, `before ${typed} after`]);
   });
