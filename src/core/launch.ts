@@ -2,6 +2,7 @@ import type { ResolvedAgent } from '../roster/resolve.js';
 import type { AgentLaunch } from '../transport/types.js';
 import { profileFor } from '../runtimes/registry.js';
 import { buildPiSkillArgs } from '../runtimes/pi-skills.js';
+import { wrapWithFiles } from '../runtimes/receipt-hook.js';
 import { packageRoot } from '../paths.js';
 import { homeDir, mosaicHome } from '../roster/paths.js';
 
@@ -64,9 +65,11 @@ export function launchFor(agent: ResolvedAgent, where: LaunchEnv): AgentLaunch {
     readyTimeoutMs: agent.readyTimeoutMs,
   };
   // Opt-in receipts: the runtime's own hook reports each prompt it takes (the screen stays the fallback).
-  if (agent.deliveryReceipt === 'hook' && launcher === 'direct' && profile.receiptHookArgs) {
-    launch.argv.push(...profile.receiptHookArgs());
+  if (agent.deliveryReceipt === 'hook' && launcher === 'direct' && profile.receiptSetup) {
     launch.receipt = `${where.socket}-${agent.name}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const setup = profile.receiptSetup(launch.receipt);
+    launch.argv = wrapWithFiles(setup.files ?? [], [...launch.argv, ...(setup.args ?? [])]);
+    Object.assign(launch.env, setup.env ?? {});
     launch.env.MOSAIC_RECEIPT_NAME = launch.receipt;
   }
   return launch;

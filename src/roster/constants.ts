@@ -1,7 +1,7 @@
 // Plain values the rest of the product needs without loading zod (status runs without it on a cached roster).
 import { PI_SKILL_MODES } from '../runtimes/pi-skills.js';
 
-export const BUILTIN_RUNTIMES = ['claude', 'codex', 'pi', 'opencode', 'shell', 'sim'] as const;
+export const BUILTIN_RUNTIMES = ['claude', 'codex', 'pi', 'opencode', 'gemini', 'shell', 'sim'] as const;
 export type BuiltinRuntime = (typeof BUILTIN_RUNTIMES)[number];
 
 export const AGENT_CLASSES = [

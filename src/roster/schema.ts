@@ -73,7 +73,8 @@ const TmuxSchema = z
   .meta({ description: 'the dedicated tmux server' });
 
 const DeliveryReceiptSchema = z.enum(DELIVERY_RECEIPTS).meta({
-  description: "how a send is confirmed: screen (always), or hook = also the REPL's prompt-submit hook where it has one (Claude Code's UserPromptSubmit)",
+  description:
+    "how a send is confirmed: screen (always), or hook = also the REPL's own report of each prompt it takes where it has one (Claude Code's UserPromptSubmit hook, a Pi extension, an OpenCode plugin; none for Codex and Gemini CLI)",
 });
 
 const DefaultsSchema = z

@@ -2,13 +2,13 @@
 // Each function prepares an isolated HOME so the client starts straight into its input box (no onboarding,
 // login, trust or API-key dialogs) and returns the env + argv to launch it in a tmux pane (argv, no shell).
 // See /work/shared/research/real-clients.md §1 for why each setting is needed.
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run } from '../exec/run.js';
 
-export type ClientName = 'claude' | 'codex' | 'pi' | 'opencode';
-export const CLIENT_NAMES: readonly ClientName[] = ['claude', 'codex', 'pi', 'opencode'];
+export type ClientName = 'claude' | 'codex' | 'pi' | 'opencode' | 'gemini';
+export const CLIENT_NAMES: readonly ClientName[] = ['claude', 'codex', 'pi', 'opencode', 'gemini'];
 
 export interface BringupOptions {
   /** Isolated HOME for the client (created if missing). */
@@ -32,10 +32,35 @@ export interface Bringup {
 
 export const DUMMY_ANTHROPIC_KEY = 'sk-ant-api03-mosaic-fleet-offline-dummy-key-0000000000-dumy';
 export const DUMMY_OPENAI_KEY = 'sk-proj-mosaic-fleet-offline-dummy-key-0000000000';
+export const DUMMY_GEMINI_KEY = 'mosaic-fleet-offline-dummy-gemini-key-0000000000';
 
-/** Where scripts/clients/install.sh puts the pinned CLIs. */
-export function clientsDir(): string {
-  return process.env.MOSAIC_CLIENTS_DIR || join(homedir(), '.cache', 'mosaic-fleet', 'clients');
+/** Which client versions the suite and the bench run: the pins (default) or, with CLIENTS=latest, the latest
+ *  published versions, installed by scripts/clients/install.sh into a cache of their own. */
+export function clientsMode(env: NodeJS.ProcessEnv = process.env): 'pinned' | 'latest' {
+  return env.CLIENTS === 'latest' ? 'latest' : 'pinned';
+}
+
+/** Where scripts/clients/install.sh puts the CLIs (same rule as the script: MOSAIC_CLIENTS_DIR wins). */
+export function clientsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MOSAIC_CLIENTS_DIR || join(homedir(), '.cache', 'mosaic-fleet', clientsMode(env) === 'latest' ? 'clients-latest' : 'clients');
+}
+
+/** npm package of each client, for reading the installed version. */
+export const CLIENT_PACKAGES: Record<ClientName, string> = {
+  claude: '@anthropic-ai/claude-code',
+  codex: '@openai/codex',
+  pi: '@mariozechner/pi-coding-agent',
+  opencode: 'opencode-ai',
+  gemini: '@google/gemini-cli',
+};
+
+/** The installed version of `client` in the clients cache, or null when it is not installed. */
+export function installedClientVersion(client: ClientName, dir = clientsDir()): string | null {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'node_modules', CLIENT_PACKAGES[client], 'package.json'), 'utf8')) as { version?: string }).version ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export function clientsBinDir(): string {
@@ -188,11 +213,37 @@ export async function bringUpOpencode(opts: BringupOptions): Promise<Bringup> {
   return { env, argv: [join(binDir, 'opencode')] };
 }
 
+// ---------- Gemini CLI ----------
+
+/** ~/.gemini/settings.json: API-key auth chosen (no auth dialog), folder trust off (no trust dialog), no update
+ *  check, no usage statistics, no IDE nudge. Keys from the settings reference in the package's bundle/docs. */
+export function geminiSettings() {
+  return {
+    security: { auth: { selectedType: 'gemini-api-key' }, folderTrust: { enabled: false } },
+    general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
+    privacy: { usageStatisticsEnabled: false },
+    ide: { enabled: false },
+  };
+}
+
+export async function bringUpGemini(opts: BringupOptions): Promise<Bringup> {
+  const { binDir } = prepare(opts);
+  writeJson(join(opts.home, '.gemini', 'settings.json'), geminiSettings());
+  const env: Record<string, string> = {
+    ...baseEnv(opts, binDir),
+    GEMINI_API_KEY: opts.apiKey ?? DUMMY_GEMINI_KEY,
+    // The Gemini API client appends /v1beta/models/<model>:<method> to this base.
+    GOOGLE_GEMINI_BASE_URL: opts.baseUrl.replace(/\/$/, ''),
+  };
+  return { env, argv: [join(binDir, 'gemini')] };
+}
+
 const BRINGUPS: Record<ClientName, (opts: BringupOptions) => Promise<Bringup>> = {
   claude: bringUpClaude,
   codex: bringUpCodex,
   pi: bringUpPi,
   opencode: bringUpOpencode,
+  gemini: bringUpGemini,
 };
 
 /** Prepare `client` to run offline against `opts.baseUrl`; returns what to launch in the pane. */

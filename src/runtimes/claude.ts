@@ -6,6 +6,7 @@
 //   ────────
 //   footer (not a reliable state marker)
 import type { LaunchContext, LaunchSpec, RuntimeProfile, Screen, ScreenLine, ScreenState } from './types.js';
+import { RECEIPT_APPEND } from './receipt-hook.js';
 
 const RULE = /^─{20,}$/;
 const PROMPT = /^❯[\u00a0 ]?/;
@@ -124,7 +125,7 @@ function isFreshClaude(_before: ScreenState, after: ScreenState): boolean {
 export const claudeProfile: RuntimeProfile = {
   name: 'claude',
   launch: launchClaude,
-  receiptHookArgs: claudeReceiptArgs,
+  receiptSetup: () => ({ args: claudeReceiptArgs() }),
   // Parallel launches truncate ~/.claude.json (anthropics/claude-code #29143); Claude then shows onboarding again.
   startupStateFile: (env) => `${env.CLAUDE_CONFIG_DIR ?? env.HOME ?? '~'}/.claude.json`,
   resetCommand: '/clear',
@@ -135,11 +136,8 @@ export const claudeProfile: RuntimeProfile = {
 };
 
 // UserPromptSubmit fires when Claude Code takes a prompt; its JSON input (with `prompt`) is appended as one line.
-const RECEIPT_HOOK =
-  '[ -n "$MOSAIC_RECEIPT_NAME" ] || exit 0; d="${TMUX_TMPDIR:-/tmp}/mosaic-fleet-$(id -u)/receipts"; umask 077; ' +
-  'mkdir -p "$d" && { tr -d "\\n"; echo; } >> "$d/$MOSAIC_RECEIPT_NAME.jsonl"';
 
 /** `--settings` adds the hook for this session only; the user's own settings stay untouched. */
 function claudeReceiptArgs(): string[] {
-  return ['--settings', JSON.stringify({ hooks: { UserPromptSubmit: [{ hooks: [{ type: 'command', command: RECEIPT_HOOK }] }] } })];
+  return ['--settings', JSON.stringify({ hooks: { UserPromptSubmit: [{ hooks: [{ type: 'command', command: RECEIPT_APPEND }] }] } })];
 }

@@ -47,6 +47,7 @@ export const BUSY_PATTERNS: RegExp[] = [
   /^\s*[•◦]\s+Working \(/u, // Codex
   /^\s*[⠁-⣿]\s+(Working|Retrying)/u, // Pi braille spinner
   /[⬝■]{8}/u, // OpenCode progress bar
+  /\(esc to cancel, /, // Gemini CLI "⠴ Thinking... (esc to cancel, 2s)"
 ];
 
 /** Queued/steering indicators for input accepted while busy. */
@@ -56,6 +57,7 @@ export const QUEUED_PATTERNS: RegExp[] = [
   /Queued follow-up inputs/i,
   /Messages to be submitted after next tool call/i,
   /^\s*(Steering|Follow-up):/u,
+  /^\s*Queued \(press ↑ to edit\):/u, // Gemini CLI
 ];
 
 export function anyLineMatches(lines: ScreenLine[], patterns: RegExp[]): boolean {
@@ -68,4 +70,5 @@ export const PASTE_PLACEHOLDERS: RegExp[] = [
   /\[Pasted Content \d+ chars\]/,
   /\[paste #\d+ (?:\+\d+ lines|\d+ chars)\]/,
   /\[Pasted ~\d+ lines\]/,
+  /\[Pasted Text: \d+ (?:lines|chars)(?: #\d+)?\]/, // Gemini CLI
 ];

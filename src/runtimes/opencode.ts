@@ -7,7 +7,8 @@
 //   ╹▀▀▀▀▀▀▀▀
 //   status row: "⬝⬝■■■■■■  esc interrupt" while busy
 // Turns end with "▣  Build · <model> · 1.9s"; the duration is missing while the turn runs, and also after an API error.
-import type { LaunchContext, LaunchSpec, RuntimeProfile, Screen, ScreenLine, ScreenState } from './types.js';
+import type { LaunchContext, LaunchSpec, ReceiptSetup, RuntimeProfile, Screen, ScreenLine, ScreenState } from './types.js';
+import { APPEND_RECEIPT_JS, RECEIPTS_DIR_TOKEN } from './receipt-hook.js';
 
 const BAR = '╹';
 const EDGE = '┃';
@@ -93,6 +94,7 @@ function isFreshOpencode(_before: ScreenState, after: ScreenState): boolean {
 }
 
 export const opencodeProfile: RuntimeProfile = {
+  receiptSetup: opencodeReceiptSetup,
   name: 'opencode',
   launch: launchOpencode,
   resetCommand: '/new',
@@ -101,3 +103,26 @@ export const opencodeProfile: RuntimeProfile = {
   enterDelayMs: 0,
   pastePlaceholders: [/\[Pasted ~\d+ lines\]/],
 };
+
+/** OpenCode's `chat.message` plugin hook fires when a user message is created in a session: a receipt line with its
+ *  typed text parts. The plugin is added through an extra config file (OPENCODE_CONFIG, merged over the user's). */
+export function opencodeReceiptSetup(receipt: string): ReceiptSetup {
+  const plugin = `${receipt}.opencode-receipt.js`;
+  const content = [
+    APPEND_RECEIPT_JS,
+    'export const MosaicReceipt = async () => ({',
+    "  'chat.message': async (input, output) => {",
+    "    const text = (output?.parts ?? []).filter((p) => p.type === 'text' && !p.synthetic).map((p) => p.text).join('\\n');",
+    "    appendReceipt({ hook_event_name: 'chat.message', sessionID: input?.sessionID, prompt: text });",
+    '  },',
+    '});',
+    '',
+  ].join('\n');
+  const config = { $schema: 'https://opencode.ai/config.json', plugin: [`file://${RECEIPTS_DIR_TOKEN}${plugin}`] };
+  return {
+    files: [
+      { name: plugin, content },
+      { name: `${receipt}.opencode.json`, content: JSON.stringify(config), env: 'OPENCODE_CONFIG' },
+    ],
+  };
+}

@@ -7,7 +7,8 @@
 //   ────────
 //   <cwd>
 //   [↑1.4k ↓10 $0.007] 0.1%/1.0M (auto)        [(provider)] model • thinking   <- ready marker
-import type { LaunchContext, LaunchSpec, RuntimeProfile, Screen, ScreenLine, ScreenState } from './types.js';
+import type { LaunchContext, LaunchSpec, ReceiptSetup, RuntimeProfile, Screen, ScreenLine, ScreenState } from './types.js';
+import { APPEND_RECEIPT_JS, RECEIPTS_DIR_TOKEN } from './receipt-hook.js';
 
 const SPINNER = /^\s*[\u2800-\u28ff] (Working|Retrying)\b/;
 const QUEUE_LINE = /^\s*(Steering|Follow-up): /;
@@ -78,6 +79,7 @@ function isFreshPi(_before: ScreenState, after: ScreenState): boolean {
 }
 
 export const piProfile: RuntimeProfile = {
+  receiptSetup: piReceiptSetup,
   name: 'pi',
   launch: launchPi,
   resetCommand: '/new',
@@ -86,3 +88,20 @@ export const piProfile: RuntimeProfile = {
   enterDelayMs: 0,
   pastePlaceholders: [/\[paste #\d+ \+\d+ lines\]/, /\[paste #\d+ \d+ chars\]/],
 };
+
+/** Pi's `input` extension event fires when Pi takes typed input (before skill/template expansion): a receipt line with
+ *  its raw text. The extension is loaded for this session only with `-e <file>`. */
+export function piReceiptSetup(receipt: string): ReceiptSetup {
+  const file = `${receipt}.pi-receipt.ts`;
+  const content = [
+    APPEND_RECEIPT_JS,
+    'export default function mosaicReceipt(pi) {',
+    "  pi.on('input', (event) => {",
+    "    if (event.source !== 'extension') appendReceipt({ hook_event_name: 'input', source: event.source, prompt: event.text });",
+    "    return { action: 'continue' };",
+    '  });',
+    '}',
+    '',
+  ].join('\n');
+  return { args: ['-e', `${RECEIPTS_DIR_TOKEN}${file}`], files: [{ name: file, content }] };
+}

@@ -6,9 +6,10 @@ import { claudeProfile } from './claude.js';
 import { codexProfile } from './codex.js';
 import { piProfile } from './pi.js';
 import { opencodeProfile } from './opencode.js';
+import { geminiProfile } from './gemini.js';
 
 const profiles = new Map<string, RuntimeProfile>(
-  [genericProfile, simProfile, shellProfile, claudeProfile, codexProfile, piProfile, opencodeProfile].map((p) => [p.name, p]),
+  [genericProfile, simProfile, shellProfile, claudeProfile, codexProfile, piProfile, opencodeProfile, geminiProfile].map((p) => [p.name, p]),
 );
 
 /** Register a runtime profile (e.g. a custom REPL reader from a host program). */

@@ -1,4 +1,5 @@
 // What a runtime profile knows about one kind of REPL: how to launch it and how to read its screen.
+import type { ReceiptFile } from './receipt-hook.js';
 
 /** One row of a captured pane. `text` is what a person sees; `solid` is the same row with dim (SGR 2) runs blanked,
  *  because REPLs draw placeholders and suggestions dim and those count as an empty input box. */
@@ -39,6 +40,14 @@ export interface ScreenState {
   dialog?: string;
 }
 
+/** Launch additions for receipts: extra argv, env, and files written on the agent's host before the REPL starts
+ *  (an argument "@receipts/<name>" stands for that file's path there). */
+export interface ReceiptSetup {
+  args?: string[];
+  env?: Record<string, string>;
+  files?: ReceiptFile[];
+}
+
 export interface LaunchSpec {
   /** argv executed directly by tmux (no shell). */
   argv: string[];
@@ -65,10 +74,10 @@ export interface RuntimeProfile {
   isFreshAfterReset(before: ScreenState, after: ScreenState): boolean;
   /** Milliseconds to wait after the pasted body is visible before the first Enter (0 for most REPLs). */
   enterDelayMs: number;
-  /** Launch arguments that make the REPL report each submitted prompt through its own hook (a delivery receipt):
-   *  the hook appends its JSON input as one line to ${TMUX_TMPDIR:-/tmp}/mosaic-fleet-<uid>/receipts/$MOSAIC_RECEIPT_NAME.jsonl
-   *  on the agent's host. Absent: the runtime has no such hook. */
-  receiptHookArgs?: () => string[];
+  /** What makes the REPL report each prompt it takes through its own hook, plugin or extension (a delivery receipt):
+   *  one JSON line with `prompt` appended to ${TMUX_TMPDIR:-/tmp}/mosaic-fleet-<uid>/receipts/<receipt>.jsonl on the
+   *  agent's host (see receipt-hook.ts). Absent: the runtime has no such hook. */
+  receiptSetup?: (receipt: string) => ReceiptSetup;
   /** A per-user file the REPL rewrites at startup without a lock, from the agent's roster env (`~` when it does not
    *  set HOME): agents sharing it on a host are started one at a time, each once the last is ready. */
   startupStateFile?: (env: Record<string, string>) => string;

@@ -4,17 +4,21 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { appendFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { countLines, extractLastUserText, historyOf, systemTextOf, type ApiKind } from './mock-text.js';
+import { countLines, extractLastUserText, geminiHistory, geminiLastUserText, geminiSystemText, historyOf, systemTextOf, type ApiKind } from './mock-text.js';
 import {
   anthropicError,
   anthropicMessage,
   anthropicStream,
   chatBody,
   chatStream,
+  geminiBody,
+  geminiError,
+  geminiStream,
   openaiError,
   responsesBody,
   responsesStream,
   sseFrame,
+  valueForSchema,
   type SseEvent,
 } from './mock-wire.js';
 
@@ -31,13 +35,15 @@ export interface MockLlmOptions {
   failCount?: number;
   /** Debug aid: JSONL file that receives every API request's full body. */
   bodyLogFile?: string;
+  /** JSONL file that receives every request the mock has no API route for (what a new client calls at start). */
+  otherLogFile?: string;
 }
 
 export interface MockRequestRecord {
   ts: string;
   /** 1-based number of this API request; the reply text carries it. */
   n: number;
-  api: ApiKind | 'count_tokens';
+  api: ApiKind | 'gemini' | 'count_tokens';
   path: string;
   model: string;
   lastUserText: string;
@@ -50,8 +56,10 @@ export interface MockRequestRecord {
   /** First line of the system prompt (debug aid). */
   system: string;
   /** 'title' for a client's side request that names the session (Claude, Codex, OpenCode send one per turn or
-   *  per session, often with the user's text in it); 'turn' for the conversation request itself. */
-  kind: 'turn' | 'title';
+   *  per session, often with the user's text in it); 'side' for another side request that asks for JSON (Gemini
+   *  CLI's model router and next-speaker check, which carry the user's text too); 'turn' for the conversation
+   *  request itself. */
+  kind: 'turn' | 'title' | 'side';
   /** User messages with typed text in the request's history, this one included (1 = a fresh conversation). */
   userMessages: number;
   /** Assistant messages in the request's history (0 = nothing answered before in this conversation). */
@@ -74,6 +82,8 @@ export interface MockLlm {
   /** Inject HTTP errors: `status` for the next `count` requests (all when omitted); null clears. */
   setFailure(status: number | null, count?: number): void;
   requests(): MockRequestRecord[];
+  /** "METHOD /path" of every request that was not an API call (model lists, probes, unknown paths). */
+  otherRequests(): string[];
 }
 
 interface MockState {
@@ -84,6 +94,8 @@ interface MockState {
   records: MockRequestRecord[];
   logFile: string | undefined;
   bodyLogFile: string | undefined;
+  otherLogFile: string | undefined;
+  other: string[];
   timers: Set<NodeJS.Timeout>;
 }
 
@@ -125,8 +137,14 @@ function sendSse(res: ServerResponse, events: SseEvent[]): void {
   res.end();
 }
 
-function apiOf(method: string, pathname: string): ApiKind | 'count_tokens' | null {
+type Route = ApiKind | 'count_tokens' | GeminiRoute;
+type GeminiRoute = 'gemini:stream' | 'gemini:generate' | 'gemini:count';
+
+function apiOf(method: string, pathname: string): Route | null {
   if (method !== 'POST') return null;
+  // Gemini API: /v1beta/models/<model>:<method>
+  const gemini = /\/models\/[^/:]+:(streamGenerateContent|generateContent|countTokens)$/.exec(pathname);
+  if (gemini) return gemini[1] === 'streamGenerateContent' ? 'gemini:stream' : gemini[1] === 'generateContent' ? 'gemini:generate' : 'gemini:count';
   if (/\/messages\/count_tokens$/.test(pathname)) return 'count_tokens';
   if (/\/messages$/.test(pathname)) return 'anthropic';
   if (/\/responses$/.test(pathname)) return 'responses';
@@ -233,6 +251,59 @@ async function handleApi(state: MockState, api: ApiKind | 'count_tokens', req: I
   });
 }
 
+/** Gemini's generation settings: top-level `generationConfig` (REST) or `config` (some SDK builds). */
+function geminiConfigOf(body: unknown): Record<string, unknown> {
+  const cfg = fieldOf(body, 'generationConfig') ?? fieldOf(body, 'config');
+  return typeof cfg === 'object' && cfg !== null ? (cfg as Record<string, unknown>) : {};
+}
+
+async function handleGemini(state: MockState, route: GeminiRoute, req: IncomingMessage, res: ServerResponse, pathname: string) {
+  const raw = await readBody(req);
+  const body = parseJson(raw);
+  if (state.bodyLogFile) appendFileSync(state.bodyLogFile, JSON.stringify({ path: pathname, body: body ?? raw }) + '\n');
+  const inputTokens = Math.max(1, Math.ceil(raw.length / 4));
+  if (route === 'gemini:count') return sendJson(res, 200, { totalTokens: inputTokens });
+  const model = decodeURIComponent(/\/models\/([^/:]+):/.exec(pathname)?.[1] ?? '');
+  const stream = route === 'gemini:stream';
+  const lastUserText = geminiLastUserText(body);
+  const system = geminiSystemText(body);
+  const history = geminiHistory(body);
+  const cfg = geminiConfigOf(body);
+  // JSON-mode requests are the client's own side checks (router, next speaker, loop detection), never the turn.
+  const wantsJson = cfg.responseMimeType === 'application/json' || cfg.responseJsonSchema !== undefined || cfg.responseSchema !== undefined;
+  const failure = takeFailure(state);
+  state.counter += 1;
+  const n = state.counter;
+  record(state, {
+    ts: new Date().toISOString(),
+    n,
+    api: 'gemini',
+    path: pathname,
+    model,
+    lastUserText,
+    lines: countLines(lastUserText),
+    stream,
+    status: failure ?? 200,
+    delayMs: state.delayMs,
+    system: (system.split('\n').find((l) => l.trim() !== '') ?? '').slice(0, 120),
+    kind: wantsJson ? 'side' : kindOf(system, lastUserText),
+    userMessages: history.userMessages,
+    assistantMessages: history.assistantMessages,
+    firstUserText: history.firstUserText.slice(0, 200),
+  });
+  // Side checks answer at once: the delay stands for the model thinking about the user's turn.
+  const reply = () => {
+    if (failure !== null) return sendJson(res, failure, geminiError(failure, `injected error ${failure} (mock)`));
+    const text = wantsJson
+      ? JSON.stringify(valueForSchema((cfg.responseJsonSchema ?? cfg.responseSchema) as Parameters<typeof valueForSchema>[0]))
+      : replyText(n, lastUserText);
+    if (stream) sendSse(res, geminiStream(model, text, inputTokens));
+    else sendJson(res, 200, geminiBody(model, text, inputTokens));
+  };
+  if (wantsJson && failure === null) return reply();
+  afterDelay(state, res, reply);
+}
+
 async function handleControl(state: MockState, req: IncomingMessage, res: ServerResponse, pathname: string) {
   if (pathname === '/_mock/requests') return sendJson(res, 200, state.records);
   if (pathname === '/_mock/config' && req.method === 'POST') {
@@ -253,7 +324,9 @@ function applyConfig(state: MockState, cfg: MockLlmConfig): void {
 }
 
 // Clients probe model lists and misc endpoints; a well-formed answer keeps them from hanging or retrying.
-function handleOther(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+function handleOther(state: MockState, req: IncomingMessage, res: ServerResponse, pathname: string): void {
+  state.other.push(`${req.method ?? '?'} ${pathname}`);
+  if (state.otherLogFile) appendFileSync(state.otherLogFile, JSON.stringify({ ts: new Date().toISOString(), method: req.method, path: pathname }) + '\n');
   if (req.method === 'GET' && /\/models$/.test(pathname)) {
     return sendJson(res, 200, { object: 'list', data: [], models: [], has_more: false, first_id: null, last_id: null });
   }
@@ -270,6 +343,8 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     records: [],
     logFile: options.logFile,
     bodyLogFile: options.bodyLogFile,
+    otherLogFile: options.otherLogFile,
+    other: [],
     timers: new Set(),
   };
   if (options.failStatus) applyConfig(state, { failStatus: options.failStatus, failCount: options.failCount ?? null });
@@ -282,8 +357,9 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       });
     if (pathname.startsWith('/_mock/')) return void done(handleControl(state, req, res, pathname));
     const api = apiOf(req.method ?? 'GET', pathname);
-    if (api) return void done(handleApi(state, api, req, res, pathname));
-    handleOther(req, res, pathname);
+    if (api?.startsWith('gemini:')) return void done(handleGemini(state, api as GeminiRoute, req, res, pathname));
+    if (api) return void done(handleApi(state, api as ApiKind | 'count_tokens', req, res, pathname));
+    handleOther(state, req, res, pathname);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -300,6 +376,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       applyConfig(state, { failStatus: status, failCount: count ?? null });
     },
     requests: () => state.records.slice(),
+    otherRequests: () => state.other.slice(),
     close() {
       for (const t of state.timers) clearTimeout(t);
       state.timers.clear();
@@ -322,7 +399,8 @@ function parseArgs(argv: string[]): MockLlmOptions {
     else if (flag === '--delay') opts.delayMs = Number(value);
     else if (flag === '--fail-status') opts.failStatus = Number(value);
     else if (flag === '--body-log') opts.bodyLogFile = value;
-    else throw new Error(`unknown option ${flag} (use --port N --log FILE [--delay MS] [--fail-status CODE])`);
+    else if (flag === '--other-log') opts.otherLogFile = value;
+    else throw new Error(`unknown option ${flag} (use --port N --log FILE [--delay MS] [--fail-status CODE] [--body-log FILE] [--other-log FILE])`);
     i += 1;
   }
   return opts;

@@ -13,6 +13,16 @@ const WRAPPED_CONTEXT = /^\s*<([A-Za-z][\w-]*)[^>]*>[\s\S]*<\/\1>\s*$/;
 // Claude Code prefixes the first message after /clear with a caveat element (research §6).
 const LEADING_CONTEXT = /^\s*(?:<([A-Za-z][\w-]*)[^>]*>[\s\S]*?<\/\1>\s*)+/;
 
+// Claude Code 2.1.332 sends a long paste as its own part "\n\n<pasted_content id="64a0">\n…\n</pasted_content id="64a0">\n"
+// (the closing tag repeats the id): that is typed text.
+const PASTED_PART = /^\s*<pasted_content\b[^>]*>\n?([\s\S]*?)\n?<\/pasted_content\b[^>]*>\s*$/;
+const PASTED_CONTENT = /<pasted_content\b[^>]*>\n?([\s\S]*?)\n?<\/pasted_content\b[^>]*>/g;
+
+function unwrapPastes(text: string): string {
+  const whole = PASTED_PART.exec(text);
+  return whole ? whole[1]! : text.replace(PASTED_CONTENT, '$1');
+}
+
 function isContextPart(text: string): boolean {
   return WRAPPED_CONTEXT.test(text);
 }
@@ -23,13 +33,13 @@ function stripLeadingContext(text: string): string {
 
 /** Text parts of one message's content (string or array of typed parts). */
 function textParts(content: Json): string[] {
-  if (typeof content === 'string') return [content];
+  if (typeof content === 'string') return [unwrapPastes(content)];
   if (!Array.isArray(content)) return [];
   const parts: string[] = [];
   for (const part of content) {
-    if (typeof part === 'string') parts.push(part);
+    if (typeof part === 'string') parts.push(unwrapPastes(part));
     else if (isRecord(part) && typeof part.text === 'string' && /^(text|input_text)$/.test(String(part.type ?? 'text'))) {
-      parts.push(part.text);
+      parts.push(unwrapPastes(part.text));
     }
   }
   return parts;
@@ -105,4 +115,65 @@ export function systemTextOf(api: ApiKind, body: Json): string {
     .filter((m): m is Record<string, Json> => isRecord(m) && (m.role === 'system' || m.role === 'developer'))
     .flatMap((m) => textParts(m.content))
     .join('\n');
+}
+
+// ---------- Gemini API ----------
+
+/** Typed text parts of one Gemini `contents` entry (functionCall/functionResponse and thought parts are not text). */
+function geminiTextParts(entry: Json): string[] {
+  if (!isRecord(entry) || !Array.isArray(entry.parts)) return [];
+  return entry.parts
+    .filter((p): p is Record<string, Json> => isRecord(p) && typeof p.text === 'string' && p.thought !== true)
+    .map((p) => p.text as string)
+    .filter((t) => !isContextPart(t));
+}
+
+function geminiContents(body: Json): Json[] {
+  return isRecord(body) && Array.isArray(body.contents) ? body.contents : [];
+}
+
+/** Gemini CLI opens every conversation with a machine-written setup turn (date, OS, folder listing) and the model's
+ *  canned answer; neither is typed text. */
+const GEMINI_SETUP = /^\s*(This is the Gemini CLI\. We are setting up the context|<session_context>)/;
+
+function geminiTyped(entry: Json): string {
+  const parts = geminiTextParts(entry).map(stripLeadingContext).filter((t) => t.trim() !== '' && !GEMINI_SETUP.test(t));
+  return parts.join('\n');
+}
+
+export function geminiLastUserText(body: Json): string {
+  const contents = geminiContents(body);
+  for (let i = contents.length - 1; i >= 0; i--) {
+    const entry = contents[i];
+    if (!isRecord(entry) || (entry.role !== 'user' && entry.role !== undefined)) continue;
+    const typed = geminiTyped(entry);
+    if (typed !== '') return typed;
+  }
+  return '';
+}
+
+export function geminiHistory(body: Json): { userMessages: number; assistantMessages: number; firstUserText: string } {
+  let userMessages = 0;
+  let assistantMessages = 0;
+  let firstUserText = '';
+  for (const entry of geminiContents(body)) {
+    if (!isRecord(entry)) continue;
+    if (entry.role === 'model') {
+      // The canned answer to the setup turn is no reply to the user.
+      if (userMessages > 0) assistantMessages += 1;
+      continue;
+    }
+    const typed = geminiTyped(entry);
+    if (typed === '') continue;
+    if (userMessages === 0) firstUserText = typed;
+    userMessages += 1;
+  }
+  return { userMessages, assistantMessages, firstUserText };
+}
+
+export function geminiSystemText(body: Json): string {
+  if (!isRecord(body)) return '';
+  const si = body.systemInstruction ?? (isRecord(body.config) ? body.config.systemInstruction : undefined);
+  if (typeof si === 'string') return si;
+  return geminiTextParts(si).join('\n');
 }

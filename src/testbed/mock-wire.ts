@@ -158,3 +158,54 @@ export function sseFrame(e: SseEvent): string {
   const data = typeof e.data === 'string' ? e.data : JSON.stringify(e.data);
   return `${e.event !== undefined ? `event: ${e.event}\n` : ''}data: ${data}\n\n`;
 }
+
+// ---------- Gemini API (generateContent / streamGenerateContent) ----------
+
+function geminiUsage(inputTokens: number, outputTokens: number) {
+  return { promptTokenCount: inputTokens, candidatesTokenCount: outputTokens, totalTokenCount: inputTokens + outputTokens };
+}
+
+function geminiChunk(model: string, text: string, finish: string | null, usage: unknown) {
+  const candidate: Record<string, unknown> = { content: { role: 'model', parts: [{ text }] }, index: 0 };
+  if (finish) candidate.finishReason = finish;
+  return { candidates: [candidate], usageMetadata: usage, modelVersion: model, responseId: newId('resp') };
+}
+
+export function geminiBody(model: string, text: string, inputTokens: number) {
+  return geminiChunk(model, text, 'STOP', geminiUsage(inputTokens, roughTokens(text)));
+}
+
+/** `?alt=sse` stream: one `data:` frame per chunk, the last with finishReason and full usage. */
+export function geminiStream(model: string, text: string, inputTokens: number): SseEvent[] {
+  const pieces = chunksOf(text);
+  return pieces.map((piece, i) => {
+    const last = i === pieces.length - 1;
+    return { data: geminiChunk(model, piece, last ? 'STOP' : null, geminiUsage(inputTokens, last ? roughTokens(text) : 0)) };
+  });
+}
+
+export function geminiError(status: number, message: string) {
+  const state = status === 401 || status === 403 ? 'PERMISSION_DENIED' : status === 429 ? 'RESOURCE_EXHAUSTED' : status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT';
+  return { error: { code: status, message, status: state } };
+}
+
+type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; items?: JsonSchema; enum?: unknown[]; required?: string[] };
+
+/** A value that satisfies a side request's JSON schema (Gemini's router and next-speaker checks ask for JSON):
+ *  enums prefer "user"/"flash" so the client hands the turn back and picks the cheap model. */
+export function valueForSchema(schema: JsonSchema | undefined, depth = 0): unknown {
+  if (!schema || depth > 6) return null;
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) {
+    return schema.enum.find((v) => v === 'user' || v === 'flash') ?? schema.enum[0];
+  }
+  const type = (Array.isArray(schema.type) ? schema.type[0] : schema.type)?.toLowerCase();
+  if (type === 'object' || schema.properties) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(schema.properties ?? {})) out[k] = valueForSchema(v, depth + 1);
+    return out;
+  }
+  if (type === 'array') return [];
+  if (type === 'boolean') return false;
+  if (type === 'number' || type === 'integer') return 0;
+  return 'mock';
+}

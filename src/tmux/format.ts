@@ -73,7 +73,7 @@ export interface PaneInfo {
 
 // Busy markers of every known REPL, searched by tmux itself (#{C/r:...} gives the first matching row, 0 for none),
 // so one list-panes call tells idle from busy for the whole fleet.
-export const BUSY_SEARCH = 'esc to interrupt|esc interrupt|Working…|Working \\(|Working\\.\\.\\.|■■■■■■|^[✻✶✳✢✽✦·*] [A-Z][^ ]+…';
+export const BUSY_SEARCH = 'esc to interrupt|esc interrupt|esc to cancel, |Working…|Working \\(|Working\\.\\.\\.|■■■■■■|^[✻✶✳✢✽✦·*] [A-Z][^ ]+…';
 
 const EXPRESSIONS: Partial<Record<PaneField, string>> = { busy_line: `C/r:${BUSY_SEARCH}` };
 

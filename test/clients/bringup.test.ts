@@ -55,6 +55,9 @@ describe('real clients: bring-up and one delivery', () => {
         const token = newToken(client);
         h.paste(`${token} hello from the bring-up test`);
         await h.waitForState('pasted draft visible', (s) => (s.input ?? '').includes(token), 10_000);
+        // The REPL's own Enter policy, as the delivery engine applies it: Gemini CLI turns an Enter within 30 ms of
+        // the paste into a newline.
+        await new Promise((r) => setTimeout(r, h!.profile.enterDelayMs));
         const sentAt = Date.now();
         h.pressEnter();
 

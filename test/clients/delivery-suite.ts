@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startMockLlm, type MockLlm, type MockRequestRecord } from '../../src/testbed/mock-llm.js';
 import { shippedTmuxConf } from '../../src/paths.js';
+import { clientsMode, installedClientVersion } from '../../src/runtimes/bringup.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { waitFor } from '../helpers/tmux.js';
 import {
@@ -81,6 +82,14 @@ export async function waitTurns(mock: MockLlm, token: string, count = 1, timeout
   }
 }
 
+/** The mock's log in short, for failure messages: which request, what kind, the history it carried. */
+export function describeRequests(mock: MockLlm): string {
+  return mock
+    .requests()
+    .map((r) => `#${r.n} ${r.ts.slice(11, 23)} ${r.kind} ${r.status} hist ${r.userMessages}u/${r.assistantMessages}a ${JSON.stringify(r.lastUserText.slice(0, 60))}`)
+    .join('\n');
+}
+
 /** The turn that answered request `rec` is over: its reply is on screen and the client is idle again. */
 export async function waitTurnDone(h: ClientHandle, rec: MockRequestRecord, timeoutMs = 60_000): Promise<void> {
   await h.waitForState(`idle with MOCK-REPLY-${rec.n} shown`, (s) => isIdle(s) && new RegExp(`MOCK-REPLY-${rec.n}\\b`).test(s.transcript), timeoutMs);
@@ -89,12 +98,12 @@ export async function waitTurnDone(h: ClientHandle, rec: MockRequestRecord, time
 /** Send through the CLI, expect `submitted`, and prove it by the log: exactly one turn request with the exact text. */
 async function submitOnce(f: Fixture, body: string, token: string): Promise<MockRequestRecord> {
   const r = await cliSend(f, body);
-  expect(r.status, r.raw.stderr + r.raw.stdout).toBe('submitted');
+  expect(r.status, `${r.raw.stderr}${r.raw.stdout}\nscreen:\n${screenText(f.h.capture())}\nmock:\n${describeRequests(f.mock)}`).toBe('submitted');
   expect(r.code).toBe(0);
   const [rec] = await waitTurns(f.mock, token);
   await waitTurnDone(f.h, rec!);
   const hits = turnRequestsWith(f.mock, token);
-  expect(hits, 'turn requests carrying the token').toHaveLength(1);
+  expect(hits, `turn requests carrying the token:\n${describeRequests(f.mock)}`).toHaveLength(1);
   const want = expectedText(f.client, body);
   expect(hits[0]!.lastUserText.trim()).toBe(want);
   expect(hits[0]!.lines).toBe(want.split('\n').length);
@@ -138,7 +147,8 @@ export function deliverySuite(client: ClientName): void {
       beforeAll(async () => {
         assertInstalled([client]);
         const dir = mkdtempSync(join(tmpdir(), `mfc-deliver-${client}-`));
-        const mock = await startMockLlm({ logFile: join(dir, 'mock.jsonl'), delayMs: 0 });
+        // MFC_BODY_LOG=<file>: keep every request body (debugging a client's wire changes).
+        const mock = await startMockLlm({ logFile: join(dir, 'mock.jsonl'), delayMs: 0, ...(process.env.MFC_BODY_LOG ? { bodyLogFile: process.env.MFC_BODY_LOG } : {}) });
         const workdir = mkdtempSync(join(dir, 'work-'));
         const cliHome = mkdtempSync(join(dir, 'cli-home-'));
         let h: ClientHandle;
@@ -160,6 +170,7 @@ export function deliverySuite(client: ClientName): void {
         // The delay applies from here on: start-up probes were answered fast.
         mock.setDelay(mode === 'slow' ? SLOW_MS : 0);
         note('time to ready (ms)', h.readyMs);
+        note('version', `${installedClientVersion(client) ?? '?'} (${clientsMode()})`);
       });
 
       afterAll(async () => {

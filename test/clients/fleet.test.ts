@@ -1,5 +1,5 @@
 // Issue 7: `mosaic-fleet start` of a roster with one agent of each real runtime (command + env from bringUp,
-// one shared mock LLM). All four reach ready, `status --json` shows them idle; a send with the mock holding its
+// one shared mock LLM). All five reach ready, `status --json` shows them idle; a send with the mock holding its
 // answer shows the target busy, and idle again once the answer is back; `stop` leaves no client process behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,13 +88,13 @@ describe('mosaic-fleet with one agent of each real runtime', () => {
     expect(left, 'client processes left after the suite').toEqual([]);
   });
 
-  it('start brings all four to ready; status shows them idle', async () => {
+  it('start brings every client to ready; status shows them idle', async () => {
     const started = Date.now();
     const r = await cli('fleet', ['start'], 300_000);
     expect(r.code, r.stderr + JSON.stringify(r.doc)).toBe(0);
     const reports = r.doc.agents as Array<{ name: string; outcome: string; ready: boolean; error?: string }>;
     expect(reports.map((a) => [a.name, a.outcome, a.ready])).toEqual(CLIENT_NAMES.map((c) => [`fl-${c}`, 'started', true]));
-    console.log(`fleet start of 4 real clients: ${Date.now() - started} ms`);
+    console.log(`fleet start of ${CLIENT_NAMES.length} real clients: ${Date.now() - started} ms`);
     const rows = await status();
     for (const client of CLIENT_NAMES) expect(rows.get(`fl-${client}`), client).toMatchObject({ state: 'idle', runtime: client });
   });

@@ -1,4 +1,5 @@
-// Real-client test bed: run Claude Code / Codex / Pi / OpenCode in a private tmux pane against the mock LLM.
+// Real-client test bed: run Claude Code / Codex / Pi / OpenCode / Gemini CLI in a private tmux pane against the mock LLM.
+// CLIENTS=latest runs against the latest published versions (a separate install cache; see scripts/clients/install.sh).
 // Reusable by the send/queued/draft/reset tests: start a client, read its screen through its profile,
 // paste + Enter the way the delivery engine does, and tear down leaving no process behind.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { claudeProfile } from '../../src/runtimes/claude.js';
 import { codexProfile } from '../../src/runtimes/codex.js';
 import { piProfile } from '../../src/runtimes/pi.js';
 import { opencodeProfile } from '../../src/runtimes/opencode.js';
+import { geminiProfile } from '../../src/runtimes/gemini.js';
 import { parseCapture } from '../../src/tmux/screen.js';
 import type { RuntimeProfile, Screen, ScreenState } from '../../src/runtimes/types.js';
 import type { MockLlm, MockRequestRecord } from '../../src/testbed/mock-llm.js';
@@ -24,10 +26,11 @@ export const PROFILES: Record<ClientName, RuntimeProfile> = {
   codex: codexProfile,
   pi: piProfile,
   opencode: opencodeProfile,
+  gemini: geminiProfile,
 };
 
 /** Executable names under the clients bin dir (scripts/clients/install.sh). */
-const EXECUTABLES: Record<ClientName, string> = { claude: 'claude', codex: 'codex', pi: 'pi', opencode: 'opencode' };
+const EXECUTABLES: Record<ClientName, string> = { claude: 'claude', codex: 'codex', pi: 'pi', opencode: 'opencode', gemini: 'gemini' };
 
 /** Throw (so the test fails, never skips) when a client is not installed. */
 export function assertInstalled(clients: readonly ClientName[], binDir = clientsBinDir()): void {
@@ -35,7 +38,7 @@ export function assertInstalled(clients: readonly ClientName[], binDir = clients
   if (missing.length > 0) {
     throw new Error(
       `real client(s) not installed: ${missing.join(', ')} (looked in ${binDir}). ` +
-        'Run `bash scripts/clients/install.sh` (CI does) or point MOSAIC_CLIENTS_DIR at an install.',
+        `Run \`${process.env.CLIENTS === 'latest' ? 'CLIENTS=latest ' : ''}bash scripts/clients/install.sh\` (CI does) or point MOSAIC_CLIENTS_DIR at an install.`,
     );
   }
 }
@@ -92,7 +95,9 @@ export interface ClientHandle {
   paneTree(): number[];
   /** Sum of VmRSS over the pane's process tree, in kB. */
   rssKb(): number;
-  /** Kill the tmux server, wait for the client's processes to exit, reap stragglers. Returns what had to be reaped. */
+  /** Kill the tmux server and the pane's process tree as `mosaic-fleet stop` does (Gemini CLI ignores the hangup),
+   *  wait for the client's processes to exit, reap stragglers. Returns what had to be reaped beyond the pane tree
+   *  (a daemon that left it) and what survived even SIGKILL. */
   stop(): Promise<{ reaped: number[]; survivors: number[] }>;
 }
 
@@ -243,7 +248,9 @@ export async function startClientInTmux(client: ClientName, opts: StartOptions):
     paneTree: () => descendants(panePid),
     rssKb: () => descendants(panePid).reduce((sum, p) => sum + rssOf(p), 0),
     async stop() {
+      const tree = descendants(panePid);
       tmux(['kill-server']);
+      signal(tree, 'SIGTERM');
       const leftover = await waitGone(() => processesWithHome(home), 10_000);
       signal(leftover, 'SIGTERM');
       let survivors = await waitGone(() => processesWithHome(home), 3_000);

@@ -185,6 +185,63 @@ describe('mock LLM', () => {
     await pending;
   });
 
+  it('a long paste wrapped in <pasted_content> (Claude Code 2.1.332) is logged as the typed text', async () => {
+    mock = await startMockLlm();
+    const typed = '[h:a -> h:b] line one\nline two';
+    await post('/v1/messages', anthropicBody([{ type: 'text', text: `\n\n<pasted_content id="e579">\n${typed}\n</pasted_content id="e579">\n` }], false));
+    await post('/v1/messages', anthropicBody(`before <pasted_content id="x1">${typed}</pasted_content> after`, false));
+    expect(mock.requests().map((r) => r.lastUserText)).toEqual([typed, `before ${typed} after`]);
+  });
+
+  it('Gemini API: streamGenerateContent (SSE), generateContent, countTokens; the setup turn is not typed text', async () => {
+    mock = await startMockLlm();
+    const setup = { role: 'user', parts: [{ text: '<session_context>\nThis is the Gemini CLI. We are setting up the context for our chat.\n</session_context>' }] };
+    const contents = [
+      { ...setup, parts: [...setup.parts, { text: 'first ask' }] },
+      { role: 'model', parts: [{ text: 'first answer' }] },
+      { role: 'user', parts: [{ text: 'second\nask' }] },
+    ];
+    const res = await post('/v1beta/models/gemini-x:streamGenerateContent?alt=sse', { contents, systemInstruction: { parts: [{ text: 'You are Gemini CLI' }] } });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const chunks = sseEvents(await res.text()).map((e) => e.data);
+    expect(chunks.map((c) => c.candidates[0].content.parts[0].text).join('')).toBe('MOCK-REPLY-1 got 2 line(s): second');
+    expect(chunks.at(-1).candidates[0].finishReason).toBe('STOP');
+    expect(chunks.at(-1).usageMetadata.totalTokenCount).toBeGreaterThan(0);
+    expect(mock.requests()[0]).toMatchObject({
+      api: 'gemini', model: 'gemini-x', stream: true, kind: 'turn', lastUserText: 'second\nask', lines: 2,
+      userMessages: 2, assistantMessages: 1, firstUserText: 'first ask', system: 'You are Gemini CLI',
+    });
+
+    const fresh: any = await (await post('/v1beta/models/gemini-x:generateContent', { contents: [setup, { role: 'user', parts: [{ text: 'kick' }] }] })).json();
+    expect(fresh.candidates[0].content.parts[0].text).toBe('MOCK-REPLY-2 got 1 line(s): kick');
+    expect(mock.requests()[1]).toMatchObject({ stream: false, userMessages: 1, assistantMessages: 0, firstUserText: 'kick' });
+
+    expect(await (await post('/v1beta/models/gemini-x:countTokens', { contents })).json()).toHaveProperty('totalTokens');
+    expect(mock.requests()).toHaveLength(2);
+  });
+
+  it('Gemini JSON side checks (router, next speaker) get schema-shaped JSON at once and are tagged side', async () => {
+    mock = await startMockLlm({ delayMs: 60_000 });
+    const schema = { type: 'OBJECT', properties: { reasoning: { type: 'STRING' }, next_speaker: { type: 'STRING', enum: ['model', 'user'] }, score: { type: 'INTEGER' } } };
+    const body: any = await (
+      await post('/v1beta/models/flash:generateContent', {
+        contents: [{ role: 'user', parts: [{ text: 'route this ask' }] }],
+        generationConfig: { responseMimeType: 'application/json', responseJsonSchema: schema },
+      })
+    ).json();
+    expect(JSON.parse(body.candidates[0].content.parts[0].text)).toEqual({ reasoning: 'mock', next_speaker: 'user', score: 0 });
+    expect(mock.requests()[0]).toMatchObject({ kind: 'side', lastUserText: 'route this ask' });
+  });
+
+  it('Gemini errors come in its own shape; unknown paths are listed', async () => {
+    mock = await startMockLlm({ failStatus: 429, failCount: 1 });
+    const res = await post('/v1beta/models/g:generateContent', { contents: [{ role: 'user', parts: [{ text: 'x' }] }] });
+    expect(res.status).toBe(429);
+    expect(await res.json()).toEqual({ error: { code: 429, message: 'injected error 429 (mock)', status: 'RESOURCE_EXHAUSTED' } });
+    await fetch(`${mock.url}/v1beta/whatever`);
+    expect(mock.otherRequests()).toEqual(['GET /v1beta/whatever']);
+  });
+
   const cli = fileURLToPath(new URL('../../dist/testbed/mock-llm.js', import.meta.url));
   it('CLI: node dist/testbed/mock-llm.js --port 0 --log F prints its URL and serves', async () => {
     expect(existsSync(cli), 'dist/testbed/mock-llm.js is missing: run npm run build').toBe(true);

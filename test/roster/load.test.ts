@@ -203,10 +203,10 @@ describe('parseRoster: every problem at its exact position', () => {
       '    runtime: mytol',
     );
     expect(problems(text)).toEqual([
-      "r.yaml:3:12: defaults.runtime: unknown runtime 'cluade' (did you mean 'claude'?); use one of claude, codex, pi, opencode, shell, sim, mytool, or define it under runtimes:",
+      "r.yaml:3:12: defaults.runtime: unknown runtime 'cluade' (did you mean 'claude'?); use one of claude, codex, pi, opencode, gemini, shell, sim, mytool, or define it under runtimes:",
       "r.yaml:6:5: runtimes.mytool: custom runtime 'mytool' needs a command (a string or an argv list)",
       "r.yaml:8:11: runtimes.claude.base: base only applies to custom runtimes; 'claude' is builtin and reads its own screen",
-      "r.yaml:12:14: agents.1.runtime: unknown runtime 'mytol' (did you mean 'mytool'?); use one of claude, codex, pi, opencode, shell, sim, mytool, or define it under runtimes:",
+      "r.yaml:12:14: agents.1.runtime: unknown runtime 'mytol' (did you mean 'mytool'?); use one of claude, codex, pi, opencode, gemini, shell, sim, mytool, or define it under runtimes:",
     ]);
   });
 
@@ -270,7 +270,7 @@ describe('parseRoster: every problem at its exact position', () => {
     expect(problems(text)).toEqual([
       "r.yaml:2:12: transport: transport 'matrix' is not available yet; use transport: tmux",
       "r.yaml:4:11: agents.0.name: agent name 'a.b' contains '.', which tmux reads as the window.pane separator; use 'a-b' instead",
-      "r.yaml:5:14: agents.0.runtime: unknown runtime 'pie' (did you mean 'pi'?); use one of claude, codex, pi, opencode, shell, sim, or define it under runtimes:",
+      "r.yaml:5:14: agents.0.runtime: unknown runtime 'pie' (did you mean 'pi'?); use one of claude, codex, pi, opencode, gemini, shell, sim, or define it under runtimes:",
       "r.yaml:6:11: agents.1.name: agent name 'a.b' contains '.', which tmux reads as the window.pane separator; use 'a-b' instead",
       "r.yaml:6:11: agents.1.name: duplicate agent name 'a.b' (first used on line 4); give each agent its own name",
       "r.yaml:7:5: agents.1.colour: unknown key 'colour'; allowed here: name, runtime, class, model_hint, persistent_persona, reset_between_tasks, kickstart_template, working_directory, command, env, host, launcher, pi_skill_mode, delivery_receipt",

@@ -4,7 +4,7 @@ import type { Host } from '../../host/types.js';
 import { lockDir } from '../../host/local.js';
 import type { Receipt } from '../../delivery/deliver.js';
 
-// Receipts written by a REPL's prompt-submit hook (see RuntimeProfile.receiptHookArgs): one JSON line per prompt
+// Receipts written by a REPL's prompt-submit hook (see RuntimeProfile.receiptSetup): one JSON line per prompt
 // it took, in ${TMUX_TMPDIR:-/tmp}/mosaic-fleet-<uid>/receipts/<name>.jsonl on the agent's host.
 
 const READ = 'cat "${TMUX_TMPDIR:-/tmp}/mosaic-fleet-$(id -u)/receipts/$1.jsonl" 2>/dev/null; exit 0';
