@@ -174,6 +174,7 @@ export async function deliverLocked(
   const buffer = `mosaic-${process.pid}-${(bufferSeq += 1)}-${randomBytes(3).toString('hex')}`;
   await opts.receipt?.mark();
   await tmux.loadAndPaste(buffer, text, pane.paneId);
+  const pastedAt = Date.now();
   opts.onEvent?.({ kind: 'pasted', atMs: since() });
 
   // Enter only once the REPL has drawn our text in its input area: never press it blind.
@@ -189,7 +190,7 @@ export async function deliverLocked(
     };
   }
   if (profile.enterDelayMs > 0) await sleep(profile.enterDelayMs);
-  return confirmEnter(eyes, baseline, seen.last, text, opts, since);
+  return confirmEnter(eyes, baseline, seen.last, text, opts, since, Date.now() - pastedAt);
 }
 
 /** After a sender died: if `text` sits whole in the box, finish it (Enter, confirmed); null when it is not there.
@@ -210,8 +211,11 @@ async function finishInBox(eyes: Eyes, r: Reading, text: string, opts: DeliverOp
 
 /** Press Enter and watch: retry Enter only while the body is still visibly in the box; never paste again.
  *  `baseline` is the screen before the paste, `pasted` the first one that showed our text in the box. */
-async function confirmEnter(eyes: Eyes, baseline: Reading, pasted: Reading, text: string, opts: DeliverOptions, since: () => number): Promise<Verdict> {
+async function confirmEnter(eyes: Eyes, baseline: Reading, pasted: Reading, text: string, opts: DeliverOptions, since: () => number, drawMs = 0): Promise<Verdict> {
   const placeholders = eyes.profile.pastePlaceholders;
+  // A REPL that took drawMs to show the paste takes about as long to act on Enter: a retry sooner could land on a
+  // submission still in progress and submit twice. So the gap grows with its lag, and never below the profile's floor.
+  const floor = Math.max(eyes.profile.enterRetryMinMs ?? 0, 3 * drawMs);
   let enters = 0;
   let lastEnter = 0;
   const pressEnter = async () => {
@@ -244,7 +248,7 @@ async function confirmEnter(eyes: Eyes, baseline: Reading, pasted: Reading, text
     }
     if (!unchanged(pasted, last)) redrawn = true;
     if (Date.now() >= deadline) break;
-    const gap = ENTER_GAPS_MS[Math.min(enters - 1, ENTER_GAPS_MS.length - 1)]!;
+    const gap = Math.max(floor, ENTER_GAPS_MS[Math.min(enters - 1, ENTER_GAPS_MS.length - 1)]!);
     const stillThere = holdsBody(last.input, text, placeholders);
     if (stillThere && enters < opts.maxEnters && Date.now() - lastEnter >= gap) await pressEnter();
     else await sleep(pollInterval(Date.now() - started));

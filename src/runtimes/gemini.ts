@@ -157,5 +157,6 @@ export const geminiProfile: RuntimeProfile = {
   parse: parseGemini,
   isFreshAfterReset: isFreshGemini,
   enterDelayMs: GEMINI_ENTER_DELAY_MS,
+  enterRetryMinMs: GEMINI_ENTER_RETRY_MIN_MS,
   pastePlaceholders: GEMINI_PASTE_PLACEHOLDERS,
 };

@@ -74,6 +74,9 @@ export interface RuntimeProfile {
   isFreshAfterReset(before: ScreenState, after: ScreenState): boolean;
   /** Milliseconds to wait after the pasted body is visible before the first Enter (0 for most REPLs). */
   enterDelayMs: number;
+  /** Never press Enter again sooner than this after the last one while the text still shows (a REPL that clears its
+   *  box only after an asynchronous submit would take a second Enter as a second submission). Default 0. */
+  enterRetryMinMs?: number;
   /** What makes the REPL report each prompt it takes through its own hook, plugin or extension (a delivery receipt):
    *  one JSON line with `prompt` appended to ${TMUX_TMPDIR:-/tmp}/mosaic-fleet-<uid>/receipts/<receipt>.jsonl on the
    *  agent's host (see receipt-hook.ts). Absent: the runtime has no such hook. */
