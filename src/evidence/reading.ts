@@ -69,8 +69,13 @@ export function readPane(obs: Observation, profile: RuntimeProfile, hints: ReadH
   const cursorRow = y !== undefined ? (screen.lines[y]?.text ?? null) : null;
   let profileMissed = false;
   if (knowsScreen(profile) && hints.reader !== 'cursor') {
-    // Profiles blank dim runs as placeholders; a placeholder drawn grey or italic is no typing either.
-    const st = profile.parse(withFaintBlanked(screen));
+    let st = profile.parse(screen);
+    // Profiles blank dim runs as placeholders; text that is only grey or italic (a placeholder in colour) is no
+    // typing either. Asked only when the profile saw text, and taken only if that text was all such runs.
+    if (st.input !== null && st.input !== '') {
+      const faint = profile.parse(withFaintBlanked(screen));
+      if (faint.input === '') st = faint;
+    }
     if (st.input !== null || st.dialog !== undefined || hints.reader === 'profile') {
       const reading: Reading = {
         ...base,
