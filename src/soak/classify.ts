@@ -52,6 +52,8 @@ export interface Observation {
   killed: boolean;
   result: SendResult | null;
   ledger: LedgerView | null;
+  /** Faults on the same agent shortly before or during the send (context for a reader, not judged). */
+  nearFaults?: string[];
 }
 
 export const DEFECTS = [

@@ -1,6 +1,6 @@
 // The soak's private world: temp HOME/XDG dirs, a private TMUX_TMPDIR and socket, a roster of sim agents,
 // and teardown that removes exactly what it created. The default tmux server is never addressed.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -52,18 +52,47 @@ export function rosterFor(socket: string, dir: string, agents: readonly AgentPla
     version: 1,
     transport: 'tmux',
     tmux: { socket_name: socket, holder_session: '_holder' },
-    defaults: { working_directory: dir, runtime: 'sim', ready_timeout_seconds: 60 },
+    defaults: { working_directory: dir, runtime: 'sim', ready_timeout_seconds: 20 },
     agents: agents.map((a) => ({
       name: a.name,
       runtime: 'sim',
       env: {
         MOSAIC_SIM_LOG: logOf(a.name),
-        MOSAIC_SIM_SWALLOW_MS: String(a.swallowMs),
         MOSAIC_SIM_BUSY_MS: String(a.busyMs),
         MOSAIC_SIM_LAYOUT: a.layout,
+        ...enterPolicyEnv(a),
+        ...(a.placeholder ? { MOSAIC_SIM_PLACEHOLDER: a.placeholder } : {}),
       },
     })),
   };
+}
+
+/** Wait (up to 5 s) for the panes' processes to exit after kill-server, then SIGKILL any that did not
+ *  (only a process whose environment names our directory: never a pid that was reused meanwhile). */
+async function waitGone(pids: readonly number[], dir: string): Promise<void> {
+  const alive = () => pids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  for (let waited = 0; alive().length > 0 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  for (const pid of alive()) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').includes(dir)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The sim's variables for an Enter policy: a 150 ms swallow window, ignore the first Enter, or a 40 ms newline window. */
+export function enterPolicyEnv(a: AgentPlan): Record<string, string> {
+  if (a.enterPolicy === 'ignore-first') return { MOSAIC_SIM_SWALLOW_MS: '0', MOSAIC_SIM_IGNORE_ENTERS: '1' };
+  if (a.enterPolicy === 'newline') return { MOSAIC_SIM_SWALLOW_MS: '0', MOSAIC_SIM_ENTER_NEWLINE_MS: '40' };
+  return { MOSAIC_SIM_SWALLOW_MS: String(a.swallowMs) };
 }
 
 export function createPrivateFleet(bins: Bins, agents: readonly AgentPlan[]): PrivateFleet {
@@ -91,9 +120,16 @@ export function createPrivateFleet(bins: Bins, agents: readonly AgentPlan[]): Pr
     async teardown() {
       if (tornDown) return;
       tornDown = true;
+      const pids = (await tmux(['list-panes', '-a', '-F', '#{pane_pid}']).catch(() => null))?.stdout.split('\n').map(Number).filter((n) => n > 0) ?? [];
       // Only our server: -L names it and TMUX_TMPDIR is our own directory.
       await tmux(['kill-server']).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      await waitGone(pids, dir);
+      // A REPL may still be appending its exit record: retry instead of failing on ENOTEMPTY.
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      } catch (error) {
+        process.stderr.write(`soak: could not remove ${dir}: ${(error as Error).message}\n`);
+      }
     },
   };
 }

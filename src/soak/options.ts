@@ -13,6 +13,8 @@ export interface SoakOptions {
   json: boolean;
   /** false: no faults at all (a clean run, for comparison). */
   faults: boolean;
+  /** Everything the newer sim offers: every layout (unless --layouts), placeholders, Enter policies, wedges. */
+  mixed: boolean;
 }
 
 export type ParsedSoakArgs = { kind: 'run'; options: SoakOptions } | { kind: 'help' } | { kind: 'error'; message: string };
@@ -22,13 +24,16 @@ export const SOAK_HELP = `usage: npm run soak -- [options]
 Soak the real CLI: a private fleet of sim agents, concurrent senders, seeded faults, and every verdict
 and ledger record compared with what the REPLs received (their ground-truth logs). See docs/soak.md.
 
-  --messages N     messages to send (default 1000, about 3-5 minutes)
+  --messages N     messages to send (default 800, about 4-5 minutes on 2 busy cores)
   --agents N       sim agents (default 20)
   --senders N      concurrent sender processes (default 8)
   --seed N         seed for targets, bodies and faults (default: random, printed)
   --layouts LIST   comma-separated sim layouts given to agents round-robin
                    (${LAYOUTS.join(', ')} or all; default claude; other layouts need a sim that has them)
-  --no-faults      no restarts, kills, stops or person drafts (a clean run)
+  --mixed          use what the newer sim offers: every layout (unless --layouts is given), a grey
+                   placeholder on some agents, Enter policies (swallow / ignore the first Enter /
+                   early Enter is a newline) and wedge faults (SIGUSR1 ... SIGUSR2)
+  --no-faults      no restarts, kills, stops, person drafts or wedges (a clean run)
   --keep           leave the fleet, its tmux server and temp files in place (printed) for inspection
   --json           print one JSON document instead of the table
   --help           show this help
@@ -46,7 +51,8 @@ export function parseSoakArgs(argv: readonly string[], randomSeed: () => number 
 }
 
 function readArgs(argv: readonly string[], randomSeed: () => number): ParsedSoakArgs {
-  const options: SoakOptions = { messages: 1000, agents: 20, senders: 8, seed: -1, layouts: ['claude'], keep: false, json: false, faults: true };
+  const options: SoakOptions = { messages: 800, agents: 20, senders: 8, seed: -1, layouts: ['claude'], keep: false, json: false, faults: true, mixed: false };
+  let layoutsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
@@ -69,6 +75,9 @@ function readArgs(argv: readonly string[], randomSeed: () => number): ParsedSoak
       case '--no-faults':
         options.faults = false;
         break;
+      case '--mixed':
+        options.mixed = true;
+        break;
       case '--messages':
         options.messages = count(value(), flag, 1);
         break;
@@ -83,12 +92,14 @@ function readArgs(argv: readonly string[], randomSeed: () => number): ParsedSoak
         break;
       case '--layouts':
         options.layouts = parseLayouts(value());
+        layoutsGiven = true;
         break;
       default:
         throw new SoakArgError(`unknown option ${arg} (see --help)`);
     }
   }
   if (options.seed < 0) options.seed = randomSeed();
+  if (options.mixed && !layoutsGiven) options.layouts = [...LAYOUTS];
   return { kind: 'run', options };
 }
 

@@ -2,11 +2,17 @@
 import type { Layout } from './options.js';
 import { sampleIndices, seededRng, type Rng } from './random.js';
 
+/** How the REPL treats an Enter soon after a paste: drops it (150 ms window), ignores the first one, or types a newline. */
+export type EnterPolicy = 'swallow' | 'ignore-first' | 'newline';
+
 export interface AgentPlan {
   name: string;
   layout: Layout;
   busyMs: number;
   swallowMs: number;
+  enterPolicy: EnterPolicy;
+  /** Grey text drawn in the empty input area (never typed text), or null. */
+  placeholder: string | null;
 }
 
 /** Where a sender is SIGKILLed: after its paste, after its first Enter, after the REPL logged the submission. */
@@ -45,7 +51,16 @@ export interface PersonDraftEpisode {
   messages: MessagePlan[];
 }
 
-export type Episode = StopQueueEpisode | PersonDraftEpisode;
+/** The agent's REPL stops reading input and drawing (SIGUSR1) while sends go on, then resumes (SIGUSR2). */
+export interface WedgeEpisode {
+  kind: 'wedge';
+  at: number;
+  agent: string;
+  wedgeMs: number;
+  messages: MessagePlan[];
+}
+
+export type Episode = StopQueueEpisode | PersonDraftEpisode | WedgeEpisode;
 
 export interface SoakPlan {
   runId: string;
@@ -60,11 +75,16 @@ export interface PlanInput {
   agents: number;
   layouts: readonly Layout[];
   faults: boolean;
+  /** Placeholders, Enter policies and wedges (a sim that has them). */
+  mixed?: boolean;
 }
 
 /** Busy times given to agents round-robin: 0 answers at once, the others queue messages sent meanwhile. */
 export const BUSY_CYCLE_MS = [0, 400, 1500] as const;
 export const SWALLOW_MS = 150;
+/** Enter policies given round-robin with --mixed (like Claude Code, Claude Code 2.1.332, Gemini CLI under tmux). */
+export const ENTER_POLICY_CYCLE: readonly EnterPolicy[] = ['swallow', 'ignore-first', 'swallow', 'newline'];
+export const PLACEHOLDER_TEXT = 'Try "review the patch"';
 export const STOP_QUEUE_MESSAGES = 3;
 export const PERSON_DRAFT_MESSAGES = 2;
 
@@ -95,9 +115,11 @@ export function buildPlan(input: PlanInput): SoakPlan {
     layout: input.layouts[i % input.layouts.length]!,
     busyMs: BUSY_CYCLE_MS[i % BUSY_CYCLE_MS.length]!,
     swallowMs: SWALLOW_MS,
+    enterPolicy: input.mixed ? ENTER_POLICY_CYCLE[Math.floor(i / 2) % ENTER_POLICY_CYCLE.length]! : 'swallow',
+    placeholder: input.mixed && i % 4 === 1 ? PLACEHOLDER_TEXT : null,
   }));
   const names = agents.map((a) => a.name);
-  const counts = faultCounts(input.messages, input.faults);
+  const counts = faultCounts(input.messages, input.faults, input.mixed ?? false);
   const episodeMessages = counts.stopQueue * STOP_QUEUE_MESSAGES + counts.personDraft * PERSON_DRAFT_MESSAGES;
   const regularCount = input.messages - episodeMessages;
   let next = 0;
@@ -107,9 +129,11 @@ export function buildPlan(input: PlanInput): SoakPlan {
   };
   const regular = Array.from({ length: regularCount }, () => message(rng.pick(names), rng.chance(0.1)));
   assignFaults(rng, regular, counts);
-  const starts = sampleIndices(rng, regularCount, counts.stopQueue + counts.personDraft);
-  const kinds = shuffled(rng, [...Array(counts.stopQueue).fill('stop-queue'), ...Array(counts.personDraft).fill('person-draft')] as Episode['kind'][]);
+  const starts = sampleIndices(rng, regularCount, counts.stopQueue + counts.personDraft + counts.wedges);
+  const kinds = shuffled(rng, [...Array(counts.stopQueue).fill('stop-queue'), ...Array(counts.personDraft).fill('person-draft'), ...Array(counts.wedges).fill('wedge')] as Episode['kind'][]);
   const episodes: Episode[] = starts.map((at, k) => {
+    // A wedge hits the agent the next regular send goes to, so a send is in flight while the REPL is stopped.
+    if (kinds[k] === 'wedge') return { kind: 'wedge', at, agent: regular[at]!.agent, wedgeMs: rng.int(2000, 5000), messages: [] };
     const agent = rng.pick(names);
     if (kinds[k] === 'stop-queue') {
       return { kind: 'stop-queue', at, agent, stoppedMs: rng.int(1500, 4000), messages: Array.from({ length: STOP_QUEUE_MESSAGES }, () => message(agent, true)) };
@@ -124,13 +148,14 @@ export interface FaultCounts {
   killsPerPoint: number;
   stopQueue: number;
   personDraft: number;
+  wedges: number;
 }
 
 /** Faults scale with the run (about 1 restart per 150 messages, a kill of each kind per 150, an episode of each per 250). */
-export function faultCounts(messages: number, faults: boolean): FaultCounts {
-  if (!faults) return { restarts: 0, killsPerPoint: 0, stopQueue: 0, personDraft: 0 };
+export function faultCounts(messages: number, faults: boolean, mixed = false): FaultCounts {
+  if (!faults) return { restarts: 0, killsPerPoint: 0, stopQueue: 0, personDraft: 0, wedges: 0 };
   const scaled = (per: number, min: number) => Math.max(min, Math.round(messages / per));
-  const counts = { restarts: scaled(150, 2), killsPerPoint: scaled(150, 1), stopQueue: scaled(250, 1), personDraft: scaled(250, 1) };
+  const counts = { restarts: scaled(150, 2), killsPerPoint: scaled(150, 1), stopQueue: scaled(250, 1), personDraft: scaled(250, 1), wedges: mixed ? scaled(250, 1) : 0 };
   // A tiny run still leaves most messages unfaulted.
   while (counts.stopQueue * STOP_QUEUE_MESSAGES + counts.personDraft * PERSON_DRAFT_MESSAGES > messages / 3 && (counts.stopQueue > 0 || counts.personDraft > 0)) {
     if (counts.stopQueue >= counts.personDraft) counts.stopQueue--;
@@ -139,6 +164,7 @@ export function faultCounts(messages: number, faults: boolean): FaultCounts {
   const perMessage = Math.max(0, Math.floor(messages / 4));
   counts.restarts = Math.min(counts.restarts, perMessage);
   counts.killsPerPoint = Math.min(counts.killsPerPoint, Math.floor(perMessage / 3));
+  counts.wedges = Math.min(counts.wedges, perMessage);
   return counts;
 }
 

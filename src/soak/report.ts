@@ -37,7 +37,7 @@ export interface SoakReport {
   tornLogLines: number;
   notes: readonly string[];
   /** Every message with a defect: what it was told, how often it arrived, and why it counts. */
-  defective: (Finding & { token: string; verdict: string | null; detail: string | null; ledger: string | null; killed: boolean; kill: string | null; queue: boolean; expectHeld: boolean })[];
+  defective: (Finding & { token: string; verdict: string | null; detail: string | null; ledger: string | null; killed: boolean; kill: string | null; queue: boolean; expectHeld: boolean; nearFaults: string[] })[];
   kept: { dir: string; socket: string } | null;
 }
 
@@ -77,6 +77,7 @@ function describe(f: Finding, o: Observation): SoakReport['defective'][number] {
     kill: o.plan.kill,
     queue: o.plan.queue,
     expectHeld: o.expectHeld,
+    nearFaults: o.nearFaults ?? [],
   };
 }
 
@@ -124,7 +125,7 @@ export function renderTable(r: SoakReport): string {
   if (r.defective.length > 0) {
     lines.push('', 'defective messages (first 30):');
     for (const f of r.defective.slice(0, 30)) {
-      const how = [f.killed ? `sender killed (${f.kill})` : null, f.queue ? '--queue' : null, f.ledger ? `ledger ${f.ledger}` : null, f.detail ? `"${f.detail.slice(0, 80)}"` : null].filter(Boolean).join(', ');
+      const how = [f.killed ? `sender killed (${f.kill})` : null, f.queue ? '--queue' : null, f.ledger ? `ledger ${f.ledger}` : null, f.detail ? `"${f.detail.slice(0, 80)}"` : null, f.nearFaults.length > 0 ? `near: ${f.nearFaults.join('; ')}` : 'no fault nearby'].filter(Boolean).join(', ');
       lines.push(`  #${f.index} ${f.token} -> ${f.agent}: reported ${f.reported}, arrived ${f.arrivals}x: ${f.defects.join(', ')}${how ? ` [${how}]` : ''}`);
     }
   }
@@ -133,10 +134,10 @@ export function renderTable(r: SoakReport): string {
 }
 
 function summariseFaults(faults: unknown): string {
-  const f = faults as { restarts?: unknown[]; kills?: { point: string; how: string }[]; stopQueue?: unknown[]; personDrafts?: unknown[]; deliverPasses?: number; deliverFailures?: number };
+  const f = faults as { restarts?: unknown[]; kills?: { point: string; how: string }[]; stopQueue?: unknown[]; personDrafts?: unknown[]; wedges?: unknown[]; deliverPasses?: number; deliverFailures?: number };
   const kills = (f.kills ?? []).filter((k) => k.how !== 'missed');
   const byPoint = ['paste', 'enter', 'submit'].map((p) => `${p} ${kills.filter((k) => k.point === p).length}`).join('/');
-  return `${f.restarts?.length ?? 0} restarts, ${kills.length} senders killed (${byPoint}), ${f.stopQueue?.length ?? 0} stop-and-queue, ${f.personDrafts?.length ?? 0} person drafts, ${f.deliverPasses ?? 0} deliver passes (${f.deliverFailures ?? 0} failed)`;
+  return `${f.restarts?.length ?? 0} restarts, ${kills.length} senders killed (${byPoint}), ${f.stopQueue?.length ?? 0} stop-and-queue, ${f.personDrafts?.length ?? 0} person drafts, ${f.wedges?.length ?? 0} wedges, ${f.deliverPasses ?? 0} deliver passes (${f.deliverFailures ?? 0} failed)`;
 }
 
 function round(n: number, digits: number): number {

@@ -2,7 +2,7 @@
 // finish with deliver passes, then collect verdicts, the ledger and the sims' ground truth.
 import { existsSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { buildPlan, type Episode, type MessagePlan, type PersonDraftEpisode, type SoakPlan, type StopQueueEpisode } from './plan.js';
+import { buildPlan, type Episode, type MessagePlan, type PersonDraftEpisode, type SoakPlan, type StopQueueEpisode, type WedgeEpisode } from './plan.js';
 import type { SoakOptions } from './options.js';
 import { createPrivateFleet, type Bins, type PrivateFleet } from './fleet.js';
 import { runProc, type ProcResult } from './proc.js';
@@ -25,8 +25,11 @@ export interface FaultLog {
   kills: KillEvent[];
   stopQueue: { agent: string; stopExit: number | null; startExit: number | null }[];
   personDrafts: { agent: string; shown: boolean; cleared: boolean }[];
+  wedges: { agent: string; pid: number | null; ms: number }[];
   deliverPasses: number;
   deliverFailures: number;
+  /** Every fault with its agent and time (ms since the sends began), to show which defects had a fault nearby. */
+  timeline: { at: number; agent: string; what: string }[];
 }
 
 export interface RunOutcome {
@@ -56,14 +59,14 @@ const SENDER_HOST = 'soak';
 export async function runSoak(options: SoakOptions, bins: Bins, hooks: RunHooks): Promise<RunOutcome> {
   const t0 = Date.now();
   checkSimSupports(bins, options);
-  const plan = buildPlan({ seed: options.seed, messages: options.messages, agents: options.agents, layouts: options.layouts, faults: options.faults });
+  const plan = buildPlan({ seed: options.seed, messages: options.messages, agents: options.agents, layouts: options.layouts, faults: options.faults, mixed: options.mixed });
   const fleet = createPrivateFleet(bins, plan.agents);
   hooks.onFleet(fleet);
   hooks.progress(`soak: seed ${options.seed}, ${options.messages} messages, ${plan.agents.length} agents (${[...new Set(options.layouts)].join(',')}), ${options.senders} senders; fleet in ${fleet.dir}, socket ${fleet.socket}`);
   const started = await fleet.fleet(['start', '--json'], 300_000);
-  if (started.code !== 0) throw new SoakError(`mosaic-fleet start failed (exit ${started.code}): ${started.stdout.slice(0, 400)} ${started.stderr.slice(0, 400)}`);
+  const startNotes = checkStarted(started);
   const startMs = Date.now() - t0;
-  hooks.progress(`soak: fleet started in ${startMs} ms`);
+  hooks.progress(`soak: fleet started in ${startMs} ms${startNotes.length > 0 ? ` (${startNotes.join('; ')})` : ''}`);
   const watch = new LogWatch(new Map(plan.agents.map((a) => [a.name, fleet.logOf(a.name)])));
   watch.start();
   const driver = new Driver(options, bins, plan, fleet, watch, hooks);
@@ -81,7 +84,7 @@ export async function runSoak(options: SoakOptions, bins: Bins, hooks: RunHooks)
   const ledger = await readLedger(bins, fleet, plan.runId);
   const { arrivals, torn } = readTruth(plan, fleet);
   const observations = driver.observations(ledger.byIndex);
-  const notes = driver.notes(watch);
+  const notes = [...startNotes, ...driver.notes(watch)];
   if (ledger.extra > 0) notes.push(`${ledger.extra} ledger records carry a token another record already has (one message recorded twice)`);
   return {
     plan,
@@ -100,12 +103,29 @@ export async function runSoak(options: SoakOptions, bins: Bins, hooks: RunHooks)
   };
 }
 
-/** Layouts other than claude need a sim that draws them; refuse instead of silently soaking claude only. */
+/** Go on when every pane exists even if some REPL was not seen ready (a layout `start` cannot read is a finding,
+ *  and the sends to it are judged like any other); stop when the fleet did not come up at all. */
+function checkStarted(r: ProcResult): string[] {
+  const doc = parseJson(r.stdout) as { agents?: { name: string; outcome?: string; ready?: boolean }[] } | null;
+  if (r.code === 0) return [];
+  const agents = doc?.agents ?? [];
+  const up = agents.filter((a) => a.outcome === 'started' || a.outcome === 'replaced' || a.outcome === 'present' || a.outcome === 'running');
+  if (agents.length === 0 || up.length < agents.length) throw new SoakError(`mosaic-fleet start failed (exit ${r.code}): ${r.stdout.slice(0, 600)} ${r.stderr.slice(0, 300)}`);
+  const notReady = agents.filter((a) => a.ready === false).map((a) => a.name);
+  return [`mosaic-fleet start exited ${r.code}: ${notReady.length} agents started but not seen ready (${notReady.join(', ')})`];
+}
+
+/** Layouts and --mixed need a sim that has them; refuse instead of silently soaking the default sim. */
 function checkSimSupports(bins: Bins, options: SoakOptions): void {
-  if (options.layouts.every((l) => l === 'claude')) return;
-  const source = existsSync(bins.sim) ? readFileSync(bins.sim.replace(/main\.js$/, 'options.js'), 'utf8') : '';
-  if (!source.includes('MOSAIC_SIM_LAYOUT')) {
-    throw new SoakError(`this build's sim has no layouts (no MOSAIC_SIM_LAYOUT in ${bins.sim}); run with --layouts claude`);
+  const file = bins.sim.replace(/main\.js$/, 'options.js');
+  const source = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const needed = [
+    ...(options.layouts.some((l) => l !== 'claude') ? ['MOSAIC_SIM_LAYOUT'] : []),
+    ...(options.mixed ? ['MOSAIC_SIM_PLACEHOLDER', 'MOSAIC_SIM_IGNORE_ENTERS', 'MOSAIC_SIM_ENTER_NEWLINE_MS', 'SIGUSR1'] : []),
+  ];
+  const missing = needed.filter((n) => !new RegExp(`\\b${n}\\b`).test(source));
+  if (missing.length > 0) {
+    throw new SoakError(`this build's sim lacks ${missing.join(', ')} (${file}); run without --mixed and with --layouts claude`);
   }
 }
 
@@ -115,10 +135,16 @@ interface Sent {
   expectHeld: boolean;
   killed: boolean;
   result: SendResult | null;
+  startedAt: number;
+  endedAt: number;
 }
 
+/** A fault this close before a send (or during it) is shown beside a defect on the same agent. */
+const NEAR_FAULT_MS = 15_000;
+
 class Driver {
-  readonly faults: FaultLog = { restarts: [], kills: [], stopQueue: [], personDrafts: [], deliverPasses: 0, deliverFailures: 0 };
+  readonly faults: FaultLog = { restarts: [], kills: [], stopQueue: [], personDrafts: [], wedges: [], deliverPasses: 0, deliverFailures: 0, timeline: [] };
+  private readonly t0 = Date.now();
   private readonly sent = new Map<number, Sent>();
   private readonly inFlight = new Map<string, number>();
   /** Agents an episode owns right now: regular messages go elsewhere. */
@@ -190,8 +216,17 @@ class Driver {
         killed: s?.killed ?? false,
         result: s?.result ?? null,
         ledger: ledger.get(m.index) ?? null,
+        nearFaults: s ? this.faultsNear(m.agent, s.startedAt, s.endedAt) : [],
       };
     });
+  }
+
+  private faultsNear(agent: string, from: number, to: number): string[] {
+    return this.faults.timeline.filter((f) => f.agent === agent && f.at >= from - NEAR_FAULT_MS && f.at <= to).map((f) => `${f.what} at ${f.at - from} ms`);
+  }
+
+  private mark(agent: string, what: string): void {
+    this.faults.timeline.push({ at: Date.now() - this.t0, agent, what });
   }
 
   notes(watch: LogWatch): string[] {
@@ -223,7 +258,7 @@ class Driver {
   }
 
   private async send(m: MessagePlan, sender: string, queue: boolean, expectHeld: boolean): Promise<void> {
-    const entry: Sent = { plan: m, sender, expectHeld, killed: false, result: null };
+    const entry: Sent = { plan: m, sender, expectHeld, killed: false, result: null, startedAt: Date.now() - this.t0, endedAt: 0 };
     this.sent.set(m.index, entry);
     this.inFlight.set(m.agent, (this.inFlight.get(m.agent) ?? 0) + 1);
     const args = ['send', m.agent, '--from', `${SENDER_HOST}:${sender}`, '--to-host', SENDER_HOST, '--json', '-f', '-', ...(queue ? ['--queue'] : [])];
@@ -246,6 +281,7 @@ class Driver {
       (unwatch as (() => void) | null)?.();
       if (timer) clearTimeout(timer);
       if (restartTimer) clearTimeout(restartTimer);
+      entry.endedAt = Date.now() - this.t0;
       this.inFlight.set(m.agent, (this.inFlight.get(m.agent) ?? 1) - 1);
     }
   }
@@ -255,7 +291,9 @@ class Driver {
     const kill = (how: string) => {
       if (entry.killed || child.exitCode !== null || child.signalCode !== null) return;
       entry.killed = child.kill('SIGKILL');
-      if (entry.killed) this.faults.kills.push({ index: m.index, point: m.kill!, how });
+      if (!entry.killed) return;
+      this.faults.kills.push({ index: m.index, point: m.kill!, how });
+      this.mark(m.agent, `sender of #${m.index} killed after ${m.kill}`);
     };
     const kinds = this.triggerKinds(m.kill!);
     if (kinds.length === 0) return { unwatch: null, timer: setTimeout(() => kill('delay'), m.killDelayMs ?? 300) };
@@ -276,13 +314,40 @@ class Driver {
   }
 
   private async restart(m: MessagePlan): Promise<void> {
+    this.mark(m.agent, `restart during #${m.index}`);
     const r = await this.fleet.fleet(['restart', m.agent, '--json']);
     this.faults.restarts.push({ agent: m.agent, index: m.index, exitCode: r.code });
   }
 
   private startEpisode(e: Episode): void {
+    // A wedge is not exclusive: the load keeps sending to the stopped REPL, which is the point.
+    if (e.kind === 'wedge') {
+      this.background.push(this.wedge(e));
+      return;
+    }
     this.excluded.add(e.agent);
     this.episodeChain = this.episodeChain.then(() => (e.kind === 'stop-queue' ? this.stopQueue(e) : this.personDraft(e))).finally(() => this.excluded.delete(e.agent));
+  }
+
+  /** SIGUSR1 to the agent's sim (it stops reading input and drawing), SIGUSR2 after wedgeMs. */
+  private async wedge(e: WedgeEpisode): Promise<void> {
+    const pid = await this.simPid(e.agent);
+    this.faults.wedges.push({ agent: e.agent, pid, ms: e.wedgeMs });
+    if (pid === null) return;
+    this.mark(e.agent, `wedged ${e.wedgeMs} ms`);
+    signal(pid, 'SIGUSR1');
+    await sleep(e.wedgeMs);
+    signal(pid, 'SIGUSR2');
+  }
+
+  /** The sim process of an agent's pane: the pane's process, or its child when a launcher sits between. */
+  private async simPid(agent: string): Promise<number | null> {
+    const panePid = Number((await this.fleet.tmux(['list-panes', '-t', `=${agent}`, '-F', '#{pane_pid}'])).stdout.trim().split('\n')[0]);
+    if (!(panePid > 0)) return null;
+    const isSim = (pid: number) => readProc(`/proc/${pid}/cmdline`).includes('sim/main.js');
+    if (isSim(panePid)) return panePid;
+    const children = readProc(`/proc/${panePid}/task/${panePid}/children`).split(' ').map(Number).filter((n) => n > 0);
+    return children.find(isSim) ?? null;
   }
 
   private async drain(agent: string): Promise<void> {
@@ -291,12 +356,14 @@ class Driver {
 
   private async stopQueue(e: StopQueueEpisode): Promise<void> {
     await this.drain(e.agent);
+    this.mark(e.agent, 'stopped');
     const stop = await this.fleet.fleet(['stop', e.agent, '--json']);
     for (const m of e.messages) await this.send(m, 'sndq', true, false);
     // A pass while it is down must keep the messages pending.
     await this.deliverPass(true);
     await sleep(e.stoppedMs);
     const start = await this.fleet.fleet(['start', e.agent, '--json'], 120_000);
+    this.mark(e.agent, 'started again');
     await this.deliverPass(true);
     this.faults.stopQueue.push({ agent: e.agent, stopExit: stop.code, startExit: start.code });
   }
@@ -310,11 +377,13 @@ class Driver {
       for (const m of e.messages) await this.send(m, 'sndp', false, false);
       return;
     }
+    this.mark(e.agent, 'person draft typed');
     await this.fleet.tmux(['send-keys', '-t', pane, '-l', e.draft]);
     const shown = await this.paneShows(pane, e.draft, true);
     await Promise.all(e.messages.map((m) => this.send(m, 'sndp', false, shown)));
     await this.fleet.tmux(['send-keys', '-t', pane, 'C-u']);
     const cleared = await this.paneShows(pane, e.draft, false);
+    this.mark(e.agent, 'person draft cleared');
     this.faults.personDrafts.push({ agent: e.agent, shown, cleared });
   }
 
@@ -398,6 +467,22 @@ function readTruth(plan: SoakPlan, fleet: PrivateFleet): { arrivals: Arrival[]; 
     arrivals.push(...arrivalsOf(a.name, parsed.records));
   }
   return { arrivals, torn };
+}
+
+function readProc(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // the REPL is gone (a restart replaced it): nothing to wedge or resume
+  }
 }
 
 function sleep(ms: number): Promise<void> {

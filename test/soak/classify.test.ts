@@ -140,7 +140,7 @@ describe('soak report', () => {
   it('is ok only with zero defects, and computes latency from confirmed sends', () => {
     const a = message(1);
     const b = message(2);
-    const options = { messages: 2, agents: 1, senders: 1, seed: 1, layouts: ['claude' as const], keep: false, json: false, faults: true };
+    const options = { messages: 2, agents: 1, senders: 1, seed: 1, layouts: ['claude' as const], keep: false, json: false, faults: true, mixed: false };
     const base = { options, runId: RUN, personDrafts: [], sendPhaseMs: 2000, totalMs: 3000, startMs: 500, faults: {}, simLogs: [], notes: [], tornLogLines: 0, ledgerRecords: 2, kept: null };
     const good = buildReport({ ...base, observations: [obs(a, 'submitted'), obs(b, 'queued', { result: result('queued', { latencyMs: 300 }) })], arrivals: [arrival(textOf(a)), arrival(textOf(b))] });
     expect(good).toMatchObject({ ok: true, defectTotal: 0, throughputPerSec: 1, latencyMs: { p50: 100, p99: 300, n: 2 } });

@@ -39,6 +39,22 @@ describe('soak plan', () => {
     for (const e of plan.episodes) expect(e.messages.every((m) => m.agent === e.agent && m.queue === (e.kind === 'stop-queue'))).toBe(true);
   });
 
+  it('without --mixed: every agent swallows, none has a placeholder, and nothing is wedged', () => {
+    const plan = buildPlan({ ...input, layouts: ['claude'] });
+    expect(plan.agents.every((a) => a.enterPolicy === 'swallow' && a.placeholder === null)).toBe(true);
+    expect(plan.episodes.some((e) => e.kind === 'wedge')).toBe(false);
+  });
+
+  it('with --mixed: every Enter policy, some placeholders, and wedges on the agent of an in-flight send', () => {
+    const plan = buildPlan({ ...input, layouts: ['claude'], mixed: true });
+    expect(new Set(plan.agents.map((a) => a.enterPolicy))).toEqual(new Set(['swallow', 'ignore-first', 'newline']));
+    expect(plan.agents.filter((a) => a.placeholder !== null).length).toBeGreaterThan(0);
+    const wedges = plan.episodes.filter((e) => e.kind === 'wedge');
+    expect(wedges).toHaveLength(faultCounts(300, true, true).wedges);
+    for (const w of wedges) expect(w.agent).toBe(plan.regular[w.at]!.agent);
+    expect([...plan.regular, ...plan.episodes.flatMap((e) => e.messages)]).toHaveLength(300);
+  });
+
   it('plans no faults with --no-faults', () => {
     const plan = buildPlan({ ...input, layouts: ['claude'], faults: false });
     expect(plan.episodes).toEqual([]);
