@@ -147,13 +147,14 @@ class Driver {
   private readonly t0 = Date.now();
   private readonly sent = new Map<number, Sent>();
   private readonly inFlight = new Map<string, number>();
-  /** Agents an episode owns right now: regular messages go elsewhere. */
-  private readonly excluded = new Set<string>();
+  /** Agents an episode owns or will own (a count: two episodes may queue for one agent): regular messages go elsewhere. */
+  private readonly excluded = new Map<string, number>();
   private episodeChain: Promise<void> = Promise.resolve();
   private readonly background: Promise<unknown>[] = [];
   private deliverTimer: NodeJS.Timeout | null = null;
   private delivering = false;
   private retargeted = 0;
+  private readonly episodeErrors: string[] = [];
 
   constructor(
     private readonly options: SoakOptions,
@@ -239,6 +240,7 @@ class Driver {
     if (late > 0) out.push(`${late} kills meant for after paste/Enter fired only at the submission`);
     const missed = this.faults.kills.filter((k) => k.how === 'missed').length;
     if (missed > 0) out.push(`${missed} planned kills did not fire (the send finished first)`);
+    for (const e of this.episodeErrors) out.push(`episode failed: ${e}`);
     if (this.retargeted > 0) out.push(`${this.retargeted} messages went to another agent than planned (their target was in a stop or person-draft episode)`);
     return out;
   }
@@ -325,8 +327,17 @@ class Driver {
       this.background.push(this.wedge(e));
       return;
     }
-    this.excluded.add(e.agent);
-    this.episodeChain = this.episodeChain.then(() => (e.kind === 'stop-queue' ? this.stopQueue(e) : this.personDraft(e))).finally(() => this.excluded.delete(e.agent));
+    this.excluded.set(e.agent, (this.excluded.get(e.agent) ?? 0) + 1);
+    const release = () => {
+      const left = (this.excluded.get(e.agent) ?? 1) - 1;
+      if (left > 0) this.excluded.set(e.agent, left);
+      else this.excluded.delete(e.agent);
+    };
+    this.episodeChain = this.episodeChain
+      .then(() => (e.kind === 'stop-queue' ? this.stopQueue(e) : this.personDraft(e)))
+      // One failed episode is reported, and the next ones still run.
+      .catch((error: unknown) => void this.episodeErrors.push(`${e.kind} on ${e.agent}: ${(error as Error).message}`))
+      .finally(release);
   }
 
   /** SIGUSR1 to the agent's sim (it stops reading input and drawing), SIGUSR2 after wedgeMs. */
