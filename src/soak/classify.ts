@@ -11,7 +11,8 @@
 //   stuck pending     the ledger still says pending/sending after the final deliver passes
 //   spurious held     `held` ("someone is typing") when no person draft was in that agent's box
 //   pasted into draft a message sent while a person's draft was in the box arrived (it was pasted behind their text)
-//   ledger mismatch   the ledger's final status or text disagrees with what the send reported
+//   ledger mismatch   the ledger's final status or text disagrees with what the send reported (an unconfirmed or
+//                     draft verdict the ledger settled later is no mismatch: it is then judged by the ledger)
 //   bad output        a send (not killed) did not print exactly one JSON document
 //   person draft sent a person's draft text was submitted by someone (only a person may submit it)
 //   unconfirmed       honest "cannot tell" (exit 2): not a defect, split by whether it arrived
@@ -104,10 +105,14 @@ const FINAL_VERDICTS = new Set(['submitted', 'queued', 'held', 'draft', 'failed'
 const SUCCESS = new Set(['submitted', 'queued']);
 const FAILURE = new Set(['failed', 'held', 'expired']);
 const OPEN = new Set(['pending', 'sending']);
+/** Verdicts that leave the question open; the ledger may settle them later without contradicting the send. */
+const UNSETTLED = new Set(['unconfirmed', 'draft']);
 
 /** The status a user would be left believing: the send's final verdict, else what the ledger ended with. */
 export function reportedStatus(o: Observation): string {
   const verdict = o.result?.verdict ?? null;
+  // "Cannot tell" may be settled later (a deliver pass looks at the pane): then the ledger is what a user reads.
+  if (verdict !== null && UNSETTLED.has(verdict) && o.ledger && FINAL_VERDICTS.has(o.ledger.status) && o.ledger.status !== verdict) return o.ledger.status;
   if (verdict !== null && FINAL_VERDICTS.has(verdict)) return verdict;
   if (o.ledger) return o.ledger.status;
   if (o.result?.errorCode) return 'error';
@@ -160,7 +165,7 @@ function ledgerDisagrees(o: Observation): boolean {
   if (!o.ledger) return false;
   if (o.ledger.text !== o.expectedText) return true;
   const verdict = o.result?.verdict ?? null;
-  return verdict !== null && FINAL_VERDICTS.has(verdict) && verdict !== o.ledger.status;
+  return verdict !== null && FINAL_VERDICTS.has(verdict) && !UNSETTLED.has(verdict) && verdict !== o.ledger.status;
 }
 
 function countFindings(observations: readonly Observation[], findings: readonly Finding[]): Counts {

@@ -134,6 +134,17 @@ describe('soak classification', () => {
     const a = message(1);
     expect(reportedStatus(obs(a, 'held', { ledger: { id: 'a', status: 'submitted', text: textOf(a) } }))).toBe('held');
   });
+
+  it('judges an unconfirmed verdict that a deliver pass settled later by the ledger, without a mismatch', () => {
+    const a = message(1);
+    const b = message(2);
+    const { findings, counts } = judge(
+      [obs(a, 'unconfirmed', { ledger: { id: 'a', status: 'submitted', text: textOf(a) } }), obs(b, 'unconfirmed', { ledger: { id: 'b', status: 'unconfirmed', text: textOf(b) } })],
+      [],
+    );
+    expect(findings.map((f) => [f.reported, f.defects])).toEqual([['submitted', ['falseSuccess']], ['unconfirmed', []]]);
+    expect(counts.unconfirmed).toEqual({ arrived: 0, notArrived: 1 });
+  });
 });
 
 describe('soak report', () => {
