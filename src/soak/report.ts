@@ -36,6 +36,8 @@ export interface SoakReport {
   ledgerRecords: number;
   tornLogLines: number;
   notes: readonly string[];
+  /** Why sends failed or were held: error code or status, and the first words of the detail, with counts. */
+  reasons: Record<string, number>;
   /** Every message with a defect: what it was told, how often it arrived, and why it counts. */
   defective: (Finding & { token: string; verdict: string | null; detail: string | null; ledger: string | null; killed: boolean; kill: string | null; queue: boolean; expectHeld: boolean; nearFaults: string[] })[];
   kept: { dir: string; socket: string } | null;
@@ -61,9 +63,21 @@ export function buildReport(input: ReportInput): SoakReport {
     ledgerRecords: input.ledgerRecords,
     tornLogLines: input.tornLogLines,
     notes: input.notes,
+    reasons: reasonsOf(input.observations, findings),
     defective: findings.filter((f) => f.defects.length > 0).map((f) => describe(f, input.observations.find((o) => o.plan.index === f.index)!)),
     kept: input.kept,
   };
+}
+
+function reasonsOf(observations: readonly Observation[], findings: readonly Finding[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  findings.forEach((f, i) => {
+    if (!['failed', 'error', 'held', 'unconfirmed', 'draft', 'expired'].includes(f.reported)) return;
+    const r = observations[i]!.result;
+    const key = `${r?.errorCode ?? f.reported}: ${(r?.detail ?? '').split('\n')[0]!.replace(/%\d+|\d+(\.\d+)? ?m?s\b/g, '…').slice(0, 90)}`;
+    out[key] = (out[key] ?? 0) + 1;
+  });
+  return out;
 }
 
 function describe(f: Finding, o: Observation): SoakReport['defective'][number] {
@@ -122,6 +136,8 @@ export function renderTable(r: SoakReport): string {
   lines.push('', `verdicts: ${verdicts}`, `defects: ${r.defectTotal} (target 0)   seed ${r.seed}   durations: start ${r.durationsMs.start} ms, sends ${r.durationsMs.sends} ms, total ${r.durationsMs.total} ms`);
   lines.push(`faults: ${summariseFaults(r.faults)}`);
   for (const n of r.notes) lines.push(`note: ${n}`);
+  const reasons = Object.entries(r.reasons).sort((a, b) => b[1] - a[1]);
+  if (reasons.length > 0) lines.push('not delivered, why (as the send said):', ...reasons.slice(0, 10).map(([k, v]) => `  ${v} × ${k}`));
   if (r.defective.length > 0) {
     lines.push('', 'defective messages (first 30):');
     for (const f of r.defective.slice(0, 30)) {

@@ -355,7 +355,8 @@ class Driver {
   private async simPid(agent: string): Promise<number | null> {
     const panePid = Number((await this.fleet.tmux(['list-panes', '-t', `=${agent}`, '-F', '#{pane_pid}'])).stdout.trim().split('\n')[0]);
     if (!(panePid > 0)) return null;
-    const isSim = (pid: number) => readProc(`/proc/${pid}/cmdline`).includes('sim/main.js');
+    // The sim renames itself (process.title), which rewrites its cmdline.
+    const isSim = (pid: number) => /sim\/main\.js|^mosaic-sim/.test(readProc(`/proc/${pid}/cmdline`));
     if (isSim(panePid)) return panePid;
     const children = readProc(`/proc/${panePid}/task/${panePid}/children`).split(' ').map(Number).filter((n) => n > 0);
     return children.find(isSim) ?? null;

@@ -161,6 +161,20 @@ describe('soak report', () => {
     expect(renderTable(bad)).toMatch(/false success .* 1 {2}DEFECT/);
   });
 
+  it('groups why messages were not delivered, with pane ids and timings blanked', () => {
+    const options = { messages: 3, agents: 1, senders: 1, seed: 1, layouts: ['claude' as const], keep: false, json: false, faults: true, mixed: false };
+    const [a, b, c] = [message(1), message(2), message(3)];
+    const r = buildReport({
+      options, runId: RUN, personDrafts: [], sendPhaseMs: 1000, totalMs: 1000, startMs: 1, faults: {}, simLogs: [], notes: [], tornLogLines: 0, ledgerRecords: 3, kept: null, arrivals: [],
+      observations: [
+        obs(a, 'failed', { result: result('failed', { detail: '%3 did not become ready within 20 s' }) }),
+        obs(b, 'failed', { result: result('failed', { detail: '%7 did not become ready within 20 s' }) }),
+        obs(c, null, { result: result(null, { errorCode: 'LOCK_TIMEOUT', detail: 'lock busy\nmore' }), ledger: null }),
+      ],
+    });
+    expect(r.reasons).toEqual({ 'failed: … did not become ready within …': 2, 'LOCK_TIMEOUT: lock busy': 1 });
+  });
+
   it('takes nearest-rank percentiles', () => {
     expect(percentile([], 50)).toBeNull();
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
