@@ -80,6 +80,8 @@ export interface Finding {
   arrivals: number;
   exactlyOnce: boolean;
   defects: Defect[];
+  /** The first submitted text holding its token that is not exactly the text meant (to see what changed), or null. */
+  arrivedAs: string | null;
 }
 
 export interface Counts {
@@ -157,7 +159,8 @@ function judge(runId: string, o: Observation, got: readonly Arrival[], personDra
   add('ledgerMismatch', ledgerDisagrees(o));
   add('badOutput', !o.killed && o.result !== null && !o.result.jsonOk);
   const exactlyOnce = got.length === 1 && got[0]!.agent === o.plan.agent && got[0]!.text === o.expectedText;
-  return { index: o.plan.index, agent: o.plan.agent, reported, arrivals: got.length, exactlyOnce, defects };
+  const arrivedAs = got.find((a) => a.text !== o.expectedText)?.text ?? null;
+  return { index: o.plan.index, agent: o.plan.agent, reported, arrivals: got.length, exactlyOnce, defects, arrivedAs };
 }
 
 /** An immediate send's final verdict must be what the ledger holds; any record's text must be what we sent. */

@@ -74,7 +74,8 @@ function reasonsOf(observations: readonly Observation[], findings: readonly Find
   findings.forEach((f, i) => {
     if (!['failed', 'error', 'held', 'unconfirmed', 'draft', 'expired'].includes(f.reported)) return;
     const r = observations[i]!.result;
-    const key = `${r?.errorCode ?? f.reported}: ${(r?.detail ?? '').split('\n')[0]!.replace(/%\d+|\d+(\.\d+)? ?m?s\b/g, '…').slice(0, 90)}`;
+    const detail = (r?.detail ?? '').split('\n')[0]!.replace(new RegExp(`\\b${f.agent.replace(/[^\w]/g, '\\$&')}\\b`, 'g'), '<agent>');
+    const key = `${r?.errorCode ?? f.reported}: ${detail.replace(/%\d+|\d+(\.\d+)? ?m?s\b/g, '…').slice(0, 90)}`;
     out[key] = (out[key] ?? 0) + 1;
   });
   return out;
@@ -143,6 +144,7 @@ export function renderTable(r: SoakReport): string {
     for (const f of r.defective.slice(0, 30)) {
       const how = [f.killed ? `sender killed (${f.kill})` : null, f.queue ? '--queue' : null, f.ledger ? `ledger ${f.ledger}` : null, f.detail ? `"${f.detail.slice(0, 80)}"` : null, f.nearFaults.length > 0 ? `near: ${f.nearFaults.join('; ')}` : 'no fault nearby'].filter(Boolean).join(', ');
       lines.push(`  #${f.index} ${f.token} -> ${f.agent}: reported ${f.reported}, arrived ${f.arrivals}x: ${f.defects.join(', ')}${how ? ` [${how}]` : ''}`);
+      if (f.arrivedAs !== null) lines.push(`      arrived as ${JSON.stringify(f.arrivedAs.slice(0, 160))}`);
     }
   }
   if (r.kept) lines.push('', `kept: ${r.kept.dir} (tmux -L ${r.kept.socket}, TMUX_TMPDIR=${r.kept.dir}/tmux)`);

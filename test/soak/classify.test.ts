@@ -79,6 +79,7 @@ describe('soak classification', () => {
     const c = message(3, 'b');
     const { findings } = judge([obs(a, 'submitted'), obs(b, 'submitted'), obs(c, 'submitted')], [arrival(`\n${textOf(a)}`), arrival(textOf(b)), arrival(textOf(b)), arrival(textOf(c), 'a')]);
     expect(findings.map((f) => f.defects)).toEqual([['altered'], ['duplicate'], ['wrongAgent']]);
+    expect(findings.map((f) => f.arrivedAs)).toEqual([`\n${textOf(a)}`, null, null]);
     expect(findings.every((f) => !f.exactlyOnce)).toBe(true);
   });
 
@@ -168,11 +169,11 @@ describe('soak report', () => {
       options, runId: RUN, personDrafts: [], sendPhaseMs: 1000, totalMs: 1000, startMs: 1, faults: {}, simLogs: [], notes: [], tornLogLines: 0, ledgerRecords: 3, kept: null, arrivals: [],
       observations: [
         obs(a, 'failed', { result: result('failed', { detail: '%3 did not become ready within 20 s' }) }),
-        obs(b, 'failed', { result: result('failed', { detail: '%7 did not become ready within 20 s' }) }),
+        obs({ ...b, agent: 'b' }, 'failed', { result: result('failed', { detail: 'b did not become ready within 20 s' }) }),
         obs(c, null, { result: result(null, { errorCode: 'LOCK_TIMEOUT', detail: 'lock busy\nmore' }), ledger: null }),
       ],
     });
-    expect(r.reasons).toEqual({ 'failed: … did not become ready within …': 2, 'LOCK_TIMEOUT: lock busy': 1 });
+    expect(r.reasons).toEqual({ 'failed: … did not become ready within …': 1, 'failed: <agent> did not become ready within …': 1, 'LOCK_TIMEOUT: lock busy': 1 });
   });
 
   it('takes nearest-rank percentiles', () => {
