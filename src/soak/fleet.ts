@@ -108,7 +108,7 @@ export function createPrivateFleet(bins: Bins, agents: readonly AgentPlan[]): Pr
   const roster = join(dir, 'roster.yaml');
   writeFileSync(roster, stringify(rosterFor(socket, sub('work'), agents, logOf)));
   const env = privateEnv(process.env, { home: sub('home'), state: sub('state'), cache: sub('cache'), config: sub('config'), tmux: sub('tmux'), roster, socket });
-  const tmux = (args: readonly string[]) => runProc('tmux', ['-L', socket, ...args], { env, timeoutMs: 20_000 });
+  const tmux = (args: readonly string[], teardown = false) => runProc('tmux', ['-L', socket, ...args], { env, timeoutMs: 20_000, teardown });
   let tornDown = false;
   return {
     dir,
@@ -120,9 +120,9 @@ export function createPrivateFleet(bins: Bins, agents: readonly AgentPlan[]): Pr
     async teardown() {
       if (tornDown) return;
       tornDown = true;
-      const pids = (await tmux(['list-panes', '-a', '-F', '#{pane_pid}']).catch(() => null))?.stdout.split('\n').map(Number).filter((n) => n > 0) ?? [];
+      const pids = (await tmux(['list-panes', '-a', '-F', '#{pane_pid}'], true).catch(() => null))?.stdout.split('\n').map(Number).filter((n) => n > 0) ?? [];
       // Only our server: -L names it and TMUX_TMPDIR is our own directory.
-      await tmux(['kill-server']).catch(() => undefined);
+      await tmux(['kill-server'], true).catch(() => undefined);
       await waitGone(pids, dir);
       // A REPL may still be appending its exit record: retry instead of failing on ENOTEMPTY.
       try {

@@ -6,7 +6,7 @@ import { packageRoot } from '../paths.js';
 import { parseSoakArgs, SOAK_HELP } from './options.js';
 import { runSoak, SoakError } from './run.js';
 import { buildReport, renderTable } from './report.js';
-import { killLiveChildren } from './proc.js';
+import { stopAllChildren } from './proc.js';
 import type { PrivateFleet } from './fleet.js';
 
 const USAGE_EXIT = 3;
@@ -27,13 +27,15 @@ async function main(): Promise<number> {
   const root = packageRoot();
   const bins = { fleet: join(root, 'dist', 'cli', 'fleet-bin.js'), agent: join(root, 'dist', 'cli', 'agent-bin.js'), sim: join(root, 'dist', 'sim', 'main.js') };
   let fleet: PrivateFleet | null = null;
+  let interrupted = false;
   const teardown = async () => {
-    killLiveChildren();
+    await stopAllChildren();
     if (fleet && !options.keep) await fleet.teardown();
   };
   // Ctrl-C or a kill: end our children and remove the fleet (unless --keep), then leave.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
+      interrupted = true;
       process.stderr.write(`soak: ${signal}, tearing down${options.keep ? ' (kept: --keep)' : ''}\n`);
       void teardown().finally(() => process.exit(130));
     });
@@ -49,6 +51,8 @@ async function main(): Promise<number> {
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTable(report)}\n`);
     return report.ok ? 0 : DEFECTS_EXIT;
   } catch (error) {
+    // The sends cut short by Ctrl-C fail on purpose; the signal handler reports and exits.
+    if (interrupted) return 130;
     const message = error instanceof SoakError ? error.message : `unexpected failure: ${(error as Error).stack ?? String(error)}`;
     if (options.json) process.stdout.write(`${JSON.stringify({ ok: false, error: { message } }, null, 2)}\n`);
     process.stderr.write(`soak: ${message}\n`);

@@ -16,12 +16,17 @@ export interface ProcOptions {
   cwd?: string;
   /** Called once the child exists (to kill it on a fault). */
   onSpawn?: (child: ChildProcess) => void;
+  /** Teardown's own commands (kill-server) still run after stopAllChildren. */
+  teardown?: boolean;
 }
 
 const live = new Set<ChildProcess>();
+let stopping = false;
 
 export function runProc(file: string, args: readonly string[], options: ProcOptions): Promise<ProcResult> {
   return new Promise((resolve, reject) => {
+    // After Ctrl-C no new process may start (a sender started now would write into a directory being removed).
+    if (stopping && !options.teardown) return reject(new Error('the soak is stopping'));
     const started = Date.now();
     const child = spawn(file, args, { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     live.add(child);
@@ -47,9 +52,11 @@ export function runProc(file: string, args: readonly string[], options: ProcOpti
   });
 }
 
-/** SIGKILL every child still running (teardown and Ctrl-C); returns how many there were. */
-export function killLiveChildren(): number {
-  const n = live.size;
+/** Start no more children, SIGKILL every one still running, and wait (up to 5 s) until they have exited. */
+export async function stopAllChildren(): Promise<void> {
+  stopping = true;
   for (const child of live) child.kill('SIGKILL');
-  return n;
+  for (let waited = 0; live.size > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
 }
+
+
