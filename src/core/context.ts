@@ -94,13 +94,13 @@ export class Context {
     const kind = roster?.transport ?? 'tmux';
     let transport: Transport;
     if (host === 'local') {
-      transport = createTransport({ kind, host: this.localHost, socket: this.socket(), holderSession: this.holderSession() });
+      transport = createTransport({ kind, host: this.localHost, socket: this.socket(), holderSession: this.holderSession(), env: this.env });
     } else {
       const full = this.roster(true);
       const spec = full.hosts[host];
       // A remote host keeps the fleet's socket name unless its entry names another; -L on the command line wins.
       const socket = this.options.socket ? { name: this.options.socket } : { name: spec?.socket_name ?? this.socket().name ?? DEFAULT_SOCKET };
-      transport = createTransport({ kind: full.transport, host: hostFor(host, full, this.sshDefaults()), socket, holderSession: this.holderSession() });
+      transport = createTransport({ kind: full.transport, host: hostFor(host, full, this.sshDefaults()), socket, holderSession: this.holderSession(), env: this.env });
     }
     this.transports.set(host, transport);
     return transport;
@@ -121,6 +121,7 @@ export class Context {
       host: adHocSshHost(sshTarget, this.sshDefaults()),
       socket: { name: socketName ?? this.options.socket ?? this.env.MOSAIC_TMUX_SOCKET ?? DEFAULT_SOCKET },
       holderSession: DEFAULT_HOLDER,
+      env: this.env,
     });
     this.transports.set(key, transport);
     return transport;

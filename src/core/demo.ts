@@ -10,7 +10,6 @@ import { Context } from './context.js';
 import { startFleet, stopFleet } from './fleet.js';
 import { localShortHostname } from './identity.js';
 import { removeDeadSocket, tmuxSocketDir } from './socket-files.js';
-import { FilePaneMemory } from '../evidence/memory.js';
 
 export interface DemoStep {
   from: string;
@@ -64,7 +63,6 @@ export async function runDemo(options: { socket?: string; busyMs?: number; env?:
   const rosterPath = join(dir, 'roster.yaml');
   writeFileSync(rosterPath, stringify(roster));
   const ctx = await new Context({ roster: rosterPath, socket }, env).prepare();
-  keepPaneMemoryIn(ctx, env);
   const teardown = async () => {
     try {
       await stopFleet(ctx, [], { all: true, supervisor: 'direct' });
@@ -85,12 +83,6 @@ export async function runDemo(options: { socket?: string; busyMs?: number; env?:
     await teardown();
     throw error;
   }
-}
-
-/** The transport's pane memory follows process.env, not the context's: point the demo's at the demo's state dir. */
-function keepPaneMemoryIn(ctx: Context, env: NodeJS.ProcessEnv): void {
-  const transport = ctx.transport('local') as { memory?: unknown };
-  if (transport.memory instanceof FilePaneMemory) transport.memory = new FilePaneMemory(FilePaneMemory.defaultDir(env));
 }
 
 async function sendStep(socket: string, rosterPath: string, env: NodeJS.ProcessEnv, host: string, from: string, to: string, body: string): Promise<DemoStep> {

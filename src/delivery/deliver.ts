@@ -29,8 +29,9 @@ export interface DeliverOptions {
   receipt?: Receipt;
   /** What was learnt about this pane's screen; told what this send learns. */
   memory?: HintStore;
-  /** Our earlier messages to this pane that may sit unsent in its box (sender died, or left as a draft). */
-  orphans?: ReadonlyArray<{ id: string; text: string }>;
+  /** Our earlier messages to this pane that may sit unsent in its box (sender died, or left as a draft). Asked only
+   *  once the lock is held and the box is seen non-empty: a sender that held the lock until now is gone by then. */
+  orphans?: () => ReadonlyArray<{ id: string; text: string }>;
   /** Called when one of `orphans` was found in the box and finished (or not) before our message. */
   onOrphan?: (id: string, outcome: Verdict) => void;
 }
@@ -81,6 +82,8 @@ const ENTER_GAPS_MS = [60, 80, 120, 200, 300, 500, 800];
 const RECEIPT_GRACE_MS = 5_000;
 // A known REPL whose profile finds no box on a steady screen is read by its cursor instead (a new version, a new layout).
 const PROFILE_FALLBACK_MS = 1_500;
+// The first Enter waits this long after a paste is seen on a screen no profile reads.
+const UNKNOWN_ENTER_DELAY_MS = 50;
 // A pane with nothing drawn is taken as ready only after this long unchanged (a slow REPL start under load).
 export const BLANK_FALLBACK_MS = 3_000;
 
@@ -147,7 +150,7 @@ export async function deliverLocked(
 
   if (r.input !== '') {
     // Our own message left in the box by a sender that died (or reported as a draft): finish it, never merge into it.
-    const orphan = opts.orphans?.find((o) => isWholly(r.input, o.text));
+    const orphan = opts.orphans?.().find((o) => isWholly(r.input, o.text));
     if (orphan) {
       const done = await finishInBox(eyes, r, orphan.text, opts, since);
       opts.onOrphan?.(orphan.id, done);
@@ -189,7 +192,9 @@ export async function deliverLocked(
       detail: `the REPL did not show the pasted text within ${seconds(opts.verifyTimeoutMs)} (frozen, or not reading input); Enter was not pressed. If it shows up in the box later, the next send or \`mosaic-fleet deliver\` finishes it`,
     };
   }
-  if (profile.enterDelayMs > 0) await sleep(profile.enterDelayMs);
+  // An unknown REPL may turn an Enter that follows a paste too closely into a newline (Gemini CLI does within ~40 ms).
+  const enterDelay = seen.last.reader === 'cursor' ? Math.max(profile.enterDelayMs, UNKNOWN_ENTER_DELAY_MS) : profile.enterDelayMs;
+  if (enterDelay > 0) await sleep(enterDelay);
   return confirmEnter(eyes, baseline, seen.last, text, opts, since, Date.now() - pastedAt);
 }
 

@@ -8,7 +8,8 @@ export const simProfile: RuntimeProfile = {
   resetCommand: '/new',
   parse: parseSimScreen,
   isFreshAfterReset: (before, after) => sessionNumber(after) > sessionNumber(before) && after.input === '',
-  enterDelayMs: 0,
+  // The sim can be told to take an Enter within N ms of a paste as a newline, as Gemini CLI does.
+  enterDelayMs: 50,
   pastePlaceholders: PASTE_PLACEHOLDERS,
 };
 

@@ -4,6 +4,7 @@ import { FleetError } from '../errors.js';
 import type { Host } from '../host/types.js';
 import { shippedTmuxConf } from '../paths.js';
 import { TmuxTransport } from './tmux/transport.js';
+import { FilePaneMemory } from '../evidence/memory.js';
 import type { Transport } from './types.js';
 
 export interface TransportSpec {
@@ -14,6 +15,8 @@ export interface TransportSpec {
   holderSession: string;
   /** false for a server we only read (capture): never pass our config to someone else's server. */
   ownServer?: boolean;
+  /** The command's environment: where what is learnt about panes is kept (XDG_STATE_HOME, HOME). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function createTransport(spec: TransportSpec): Transport {
@@ -25,5 +28,6 @@ export function createTransport(spec: TransportSpec): Transport {
     socket: spec.socket ?? {},
     holderSession: spec.holderSession,
     ...(spec.ownServer === false ? {} : { configFile: shippedTmuxConf() }),
+    ...(spec.env ? { memoryDir: FilePaneMemory.defaultDir(spec.env) } : {}),
   });
 }

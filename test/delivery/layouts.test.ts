@@ -140,7 +140,7 @@ describe.each(LAYOUTS)('the %s layout', (layout) => {
     const settled: Array<[string, string]> = [];
     const out = await send(a, layout, `[h:l -> h:${a.name}] the next message`, {
       memory,
-      orphans: [{ id: 'm-orphan', text: orphan }],
+      orphans: () => [{ id: 'm-orphan', text: orphan }],
       onOrphan: (id, v) => settled.push([id, v.status]),
     });
     expect(settled).toEqual([['m-orphan', 'submitted']]);

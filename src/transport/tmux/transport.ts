@@ -9,6 +9,7 @@ import { BLANK_FALLBACK_MS, deliver, deliverLocked, finishIfInBox, withPaneLock,
 import { FilePaneMemory, paneKey, type PaneMemory } from '../../evidence/memory.js';
 import { knowsScreen, readPane, withEmptyLook, type Reading } from '../../evidence/reading.js';
 import { unchanged } from '../../evidence/judge.js';
+import { countCopies, holdsBody } from '../../evidence/text.js';
 import type { RuntimeProfile } from '../../runtimes/types.js';
 import { buildText } from '../../delivery/body.js';
 import type {
@@ -33,6 +34,8 @@ export interface TmuxTransportOptions {
   socket: SocketSpec;
   holderSession: string;
   configFile?: string;
+  /** Where pane memory is kept (default: from process.env). */
+  memoryDir?: string;
 }
 
 // The holder keeps the server alive and owns it (it is created first, so the server forks from its caller).
@@ -54,12 +57,13 @@ export class TmuxTransport implements Transport {
   private readonly localConfig: string | undefined;
   private remoteHome: Promise<string> | null = null;
   /** What was learnt about each pane's screen (how to read it, how its empty input area looks). */
-  memory: PaneMemory = new FilePaneMemory();
+  memory: PaneMemory;
 
   constructor(options: TmuxTransportOptions) {
     this.host = options.host;
     this.holderSession = options.holderSession;
     this.localConfig = options.configFile;
+    this.memory = new FilePaneMemory(options.memoryDir);
     // A remote host gets our config uploaded before a command there could start its server (prepareServerConfig).
     this.tmux = new Tmux(options.host, options.socket, options.host.isLocal ? options.configFile : undefined);
   }
@@ -352,10 +356,10 @@ export class TmuxTransport implements Transport {
     const text = buildText(message.body, message.from, to, { preamble: message.preamble, raw: Boolean(message.raw) });
     options.beforeDelivery?.(to, text);
     const profile = profileFor(message.profile ?? (await this.paneProfile(pane)));
-    const orphans = options.orphansFor?.(to) ?? [];
+    const orphansFor = options.orphansFor;
     const outcome = await deliver(this.tmux, pane, text, profile, {
       memory: this.hintsFor(pane),
-      ...(orphans.length > 0 ? { orphans, onOrphan: (id, v) => options.onOrphan?.(id, v.status, v.detail) } : {}),
+      ...(orphansFor ? { orphans: () => orphansFor(to), onOrphan: (id, v) => options.onOrphan?.(id, v.status, v.detail) } : {}),
       ...(pane.receipt ? { receipt: new ReceiptReader(this.host, pane.receipt) } : {}),
       ...(options.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: options.verifyTimeoutMs } : {}),
       ...(options.maxEnters !== undefined ? { maxEnters: options.maxEnters } : {}),
@@ -426,10 +430,14 @@ export class TmuxTransport implements Transport {
     return withPaneLock(this.tmux, pane, LIFECYCLE_LOCK_TIMEOUT_MS, async (via) => {
       const finished = await finishIfInBox(via, pane, text, profile, { memory: this.hintsFor(pane) });
       if (finished) return finished.status === 'held' || finished.status === 'failed' ? 'unconfirmed' : finished.status;
-      // Look for the text's opening in the scrollback: a message that reached the transcript has landed.
-      const history = (await via.captureHistory(pane.paneId, 5000)).replace(/\s+/g, '');
-      const probe = text.replace(/\s+/g, '').slice(0, 120);
-      return history.includes(probe) ? 'landed' : 'absent';
+      const r = readPane(await observePane(via, pane.paneId), profile, this.hintsFor(pane).recall() ?? {});
+      // Still in the box but not alone there (someone typed on): it was not taken, and is not ours to finish.
+      if (holdsBody(r.input, text, profile.pastePlaceholders)) return 'draft';
+      // Landed only if it shows outside the input area: in the transcript above it, or in the scrollback.
+      // Rows as drawn (not joined): the last screen-height rows are the visible screen, read above.
+      const rows = (await via.run(['capture-pane', '-p', '-S', '-5000', '-t', pane.paneId])).replace(/\n$/, '').split('\n');
+      const scrollback = rows.slice(0, Math.max(0, rows.length - r.screen.lines.length)).join('\n');
+      return countCopies(`${scrollback}\n${r.transcript}`, text) > 0 ? 'landed' : 'absent';
     });
   }
 
