@@ -16,8 +16,9 @@ import type { LaunchContext, LaunchSpec, RuntimeProfile, Screen, ScreenLine, Scr
 
 /** A full-width horizontal rule (the separator above the input area, and the box edges without background colour). */
 export const GEMINI_RULE = /^[─━]{20,}$/u;
-/** First row of the input box: one space, the prompt glyph, one space. */
-export const GEMINI_PROMPT = /^ ?(?:>|!|\*|\(r:\)) /;
+/** First row of the input box: one space, the prompt glyph, one space (or the row's end, when the placeholder after it
+ *  was blanked and the row trimmed). */
+export const GEMINI_PROMPT = /^ ?(?:>|!|\*|\(r:\))(?: |$)/;
 /** Continuation rows of a multi-line draft are indented three columns. */
 export const GEMINI_CONTINUATION = /^ {3}/;
 /** The loading row while a turn runs: "⠴ Thinking... (esc to cancel, 2s)". */

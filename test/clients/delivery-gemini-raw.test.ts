@@ -3,7 +3,7 @@
 // (exactly one turn with the exact text), a person's draft must be held and left alone, and a send into a running
 // turn must not be called submitted before it reached the model. Run alone:
 //   npx vitest run --config vitest.clients.config.ts test/clients/delivery-gemini-raw.test.ts
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,18 @@ describe('gemini as a raw pane (no --runtime): verdicts against the request log'
     cliHome = mkdtempSync(join(dir, 'cli-home-'));
     mock = await startMockLlm({ logFile: join(dir, 'mock.jsonl') });
     h = await startClientInTmux('gemini', { socket: newSocketName('gemini'), mockUrl: mock.url, workdir: mkdtempSync(join(dir, 'work-')), tmuxConf: shippedTmuxConf(), readyTimeoutMs: 90_000 });
+  });
+
+  // Each case starts from an idle, empty box, so one case's leftover draft cannot decide the next (Ctrl-U clears one
+  // line of Gemini's input per press; a multi-line leftover needs several).
+  beforeEach(async () => {
+    if (!h) return;
+    for (let i = 0; i < 12 && (h.state().input ?? '') !== ''; i += 1) {
+      const before = h.state().input;
+      h.tmux(['send-keys', '-t', h.pane, 'C-u', 'BSpace']);
+      await h.waitForState('the box changed', (s) => s.input !== before, 2_000).catch(() => undefined);
+    }
+    await h.waitForState('idle before the case', (s) => isIdle(s), 60_000);
   });
 
   afterAll(async () => {

@@ -108,4 +108,12 @@ describe('gemini profile on real screens (Gemini CLI 0.61.0, 160x48, tmux)', () 
     expect(QUEUED_PATTERNS.some((p) => p.test('  Queued (press ↑ to edit):'))).toBe(true);
     expect(PASTE_PLACEHOLDERS.some((p) => p.test('[Pasted Text: 7 lines]'))).toBe(true);
   });
+
+  it('reads the same when the grey placeholder is blanked (the evidence layer hands profiles `plain` rows)', () => {
+    for (const [name, input] of [['gemini-ready', ''], ['gemini-idle', ''], ['gemini-draft', 'hello from paste one'], ['gemini-busy', '']] as const) {
+      const screen = parseCapture(raw(name));
+      const faint = { ...screen, lines: screen.lines.map((l) => (l.plain === undefined ? l : { ...l, solid: l.plain })) };
+      expect(geminiProfile.parse(faint).input, name).toBe(input);
+    }
+  });
 });
