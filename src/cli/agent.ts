@@ -56,7 +56,7 @@ function addSend(parent: Command): void {
     .option('--to-host <name>', 'destination host name for the preamble (default: hostname -s)')
     .option('--no-preamble', 'send the body without the [src -> dst] preamble')
     .option('--raw', 'with --no-preamble: allow a body starting with / or ! (a REPL command)')
-    .option('--runtime <name>', 'read the target screen as this runtime (claude, codex, pi, opencode, sim, shell)')
+    .option('--runtime <name>', 'read the target screen as this runtime (claude, codex, pi, opencode, gemini, sim, shell; anything else is read by the cursor)')
     .option('--ssh <user@host>', 'the target is on another machine reached with ssh (no roster entry needed); -L names its socket')
     .option('--timeout <seconds>', 'how long to confirm submission', '10')
     .option('--retries <n>', 'extra Enter keystrokes while the body is still in the input box', '7')

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ReadHints } from './reading.js';
@@ -17,6 +17,8 @@ export interface PaneMemory {
 export function paneKey(host: string, socket: string, paneId: string, pid: number | null): string {
   return `${host}|${socket}|${paneId}|${pid ?? '?'}`;
 }
+
+const PRUNE_ABOVE = 256;
 
 export class FilePaneMemory implements PaneMemory {
   constructor(readonly dir: string = FilePaneMemory.defaultDir()) {}
@@ -42,8 +44,24 @@ export class FilePaneMemory implements PaneMemory {
       const tmp = `${this.file(key)}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify({ key, hints }), { mode: 0o600 });
       renameSync(tmp, this.file(key));
+      this.prune();
     } catch {
       // A read-only state dir makes sends slower on unknown screens, not wrong.
+    }
+  }
+
+  /** Panes come and go (each restart is a new key): keep the folder small by dropping what was not touched in a week. */
+  private prune(): void {
+    const names = readdirSync(this.dir);
+    if (names.length < PRUNE_ABOVE) return;
+    const cutoff = Date.now() - 7 * 24 * 3600_000;
+    for (const name of names) {
+      const path = join(this.dir, name);
+      try {
+        if (statSync(path).mtimeMs < cutoff) rmSync(path, { force: true });
+      } catch {
+        // raced with another sender: fine
+      }
     }
   }
 
