@@ -82,6 +82,8 @@ const ENTER_GAPS_MS = [60, 80, 120, 200, 300, 500, 800];
 const RECEIPT_GRACE_MS = 5_000;
 // A known REPL whose profile finds no box on a steady screen is read by its cursor instead (a new version, a new layout).
 const PROFILE_FALLBACK_MS = 1_500;
+// Evidence resting on a bare prompt at the cursor must hold this long, unchanged, before it counts.
+const PROMPT_EVIDENCE_MS = 150;
 // The first Enter waits this long after a paste is seen on a screen no profile reads.
 const UNKNOWN_ENTER_DELAY_MS = 50;
 // A pane with nothing drawn is taken as ready only after this long unchanged (a slow REPL start under load).
@@ -233,6 +235,7 @@ async function confirmEnter(eyes: Eyes, baseline: Reading, pasted: Reading, text
   const started = Date.now();
   const deadline = started + opts.verifyTimeoutMs;
   let redrawn = false;
+  let takenSince: number | null = null;
   let prev: Reading | null = null;
   let last = await eyes.read();
   for (;;) {
@@ -241,9 +244,13 @@ async function confirmEnter(eyes: Eyes, baseline: Reading, pasted: Reading, text
     if (opts.receipt && (await opts.receipt.seen(text))) {
       return { status: 'submitted', enters, pasted: true, detail: "confirmed by the REPL's prompt-submit hook" };
     }
-    // Two readings in a row must agree, so a half-drawn frame can never stand as evidence.
+    // Two readings in a row must agree, so a half-drawn frame can never stand as evidence; evidence that rests on a
+    // bare prompt must also hold unchanged for a while (a frame drawn in parts can show one for a moment).
     const taken = judgeTaken(baseline, pasted, last, text, placeholders);
-    if (taken && prev && judgeTaken(baseline, pasted, prev, text, placeholders)) {
+    if (!taken) takenSince = null;
+    else takenSince ??= Date.now();
+    const held = taken !== null && (taken.strength === 'row' || (Date.now() - takenSince! >= PROMPT_EVIDENCE_MS && prev !== null && unchanged(prev, last)));
+    if (taken && held && prev && judgeTaken(baseline, pasted, prev, text, placeholders)) {
       // The area was proven empty again: how it looks now is worth remembering (finishing an orphan needs it).
       eyes.learnEmpty(last);
       if (taken.status === 'queued') return { status: 'queued', enters, pasted: true, detail: taken.evidence };

@@ -10,6 +10,9 @@ export interface Taken {
   status: 'submitted' | 'queued';
   /** What the screen showed, in words, for the verdict's detail. */
   evidence: string;
+  /** 'row': the input area looks exactly as it did empty (or as the profile reads it); 'prompt': only a prompt with
+   *  nothing typed is seen at the cursor, which a half-drawn frame can fake, so it must hold for a while. */
+  strength: 'row' | 'prompt';
 }
 
 /** Our text is in the input area (or a placeholder that stands for it appeared there after our paste). */
@@ -19,15 +22,16 @@ export function pasteShown(baseline: Reading, now: Reading, text: string, placeh
   return baseline.input === '' && UNKNOWN_PLACEHOLDER.test(now.input) && !UNKNOWN_PLACEHOLDER.test(baseline.transcript + now.transcript);
 }
 
-/** The input area is seen in its empty state: drawn empty, or drawn exactly as before our paste (judged empty then). */
-export function areaShownEmpty(baseline: Reading, now: Reading): boolean {
-  if (now.input !== '' || !now.ready) return false;
-  if (now.reader === 'profile') return now.emptyShown;
-  // By the cursor, only the very row this pane draws for its empty input area counts: the row seen before our paste,
-  // or one learnt on a steady screen. A prompt-like row somewhere in a half-drawn frame does not. A blank row proves
-  // nothing: a cleared frame is blank too.
-  if (now.cursorRow === null || now.cursorRow.trim() === '') return false;
-  return now.lookMatched || (baseline.input === '' && now.cursorRow === baseline.cursorRow);
+/** The input area is seen in its empty state, and how surely: 'row' when it is drawn exactly as it was seen empty
+ *  (the row before our paste, a learnt look) or a profile reads it empty; 'prompt' when the cursor row only shows a
+ *  prompt or frame with nothing typed (a new placeholder, a queued hint); null when not empty or not seen. */
+export function areaShownEmpty(baseline: Reading, now: Reading): 'row' | 'prompt' | null {
+  if (now.input !== '' || !now.ready) return null;
+  if (now.reader === 'profile') return now.emptyShown ? 'row' : null;
+  // A blank row proves nothing: a cleared frame is blank too.
+  if (now.cursorRow === null || now.cursorRow.trim() === '') return null;
+  if (now.lookMatched || (baseline.input === '' && now.cursorRow === baseline.cursorRow)) return 'row';
+  return now.emptyShown ? 'prompt' : null;
 }
 
 /** Evidence that the REPL took `text`: the area that showed it (in `pasted`) is empty again in `now`, and the
@@ -36,10 +40,12 @@ export function judgeTaken(baseline: Reading, pasted: Reading, now: Reading, tex
   if (now.dead || now.inMode || now.input === null) return null;
   // A different process drew this screen: whatever it shows says nothing about our message.
   if (pasted.pid !== null && now.pid !== null && now.pid !== pasted.pid) return null;
-  if (holdsBody(now.input, text, placeholders) || !areaShownEmpty(baseline, now)) return null;
+  if (holdsBody(now.input, text, placeholders)) return null;
+  const empty = areaShownEmpty(baseline, now);
+  if (empty === null) return null;
   const moved = movement(pasted, now, text);
   if (moved === null) return null;
-  return { status: queuedSign(baseline, pasted, now) ? 'queued' : 'submitted', evidence: moved };
+  return { status: queuedSign(baseline, pasted, now) ? 'queued' : 'submitted', evidence: moved, strength: empty };
 }
 
 /** The REPL's own sign that it took the message for later: its profile's queued marker while busy, or on a screen no
