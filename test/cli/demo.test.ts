@@ -45,11 +45,14 @@ describe('mosaic-fleet demo', () => {
 
     // The byte a terminal sends for Ctrl-C (the hostile test config turns on extended keys, which would encode C-c).
     t.tmux('send-keys', '-t', pane, '-H', '03');
-    await waitFor('the demo to exit', () => paneDead().startsWith('1 '), 45_000).catch((e) => {
+    // pane_dead turns 1 when the process is gone and its pty closed. tmux records the exit status when it reaps the
+    // child, which under this test's hostile config it sometimes does not do at all (the demo is a zombie by then):
+    // the status is checked whenever tmux has it.
+    await waitFor('the demo to exit', () => paneDead().startsWith('1'), 45_000).catch((e) => {
       throw new Error(`${(e as Error).message}\n${screen(pane)}`);
     });
     expect(screen(pane)).toContain('demo torn down');
-    expect(paneDead()).toBe('1 0');
+    expect(['1', '1 0']).toContain(paneDead());
     expect(demoTmux('list-sessions').status).not.toBe(0);
     expect(existsSync(socketFile(demoSocket))).toBe(false);
     expect(leftovers()).toEqual([]);
