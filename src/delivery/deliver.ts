@@ -77,7 +77,7 @@ export const DEFAULT_DELIVER_OPTIONS: DeliverOptions = {
 const POLL_MS = 15;
 // Gap since the previous Enter before another is sent while the body is still visibly in the box:
 // short at first (a REPL that drops an Enter right after a paste takes the next one), then backing off.
-const ENTER_GAPS_MS = [60, 80, 120, 200, 300, 500, 800];
+const ENTER_GAPS_MS = [45, 60, 90, 150, 300, 500, 800];
 // Claude Code clears its box before its UserPromptSubmit hook has run (a shell, slow on a loaded host): give it this long.
 const RECEIPT_GRACE_MS = 5_000;
 // A known REPL whose profile finds no box on a steady screen is read by its cursor instead (a new version, a new layout).
@@ -222,7 +222,7 @@ async function confirmEnter(eyes: Eyes, baseline: Reading, pasted: Reading, text
   const placeholders = eyes.profile.pastePlaceholders;
   // A REPL that took drawMs to show the paste takes about as long to act on Enter: a retry sooner could land on a
   // submission still in progress and submit twice. So the gap grows with its lag, and never below the profile's floor.
-  const floor = Math.max(eyes.profile.enterRetryMinMs ?? 0, 3 * drawMs);
+  const floor = Math.max(eyes.profile.enterRetryMinMs ?? 0, 2 * drawMs);
   let enters = 0;
   let lastEnter = 0;
   const pressEnter = async () => {
