@@ -15,7 +15,8 @@ import { shippedTmuxConf } from '../paths.js';
 import { profileFor } from '../runtimes/registry.js';
 import { bringUp, clientsBinDir, CLIENT_NAMES, type ClientName } from '../runtimes/bringup.js';
 import type { RuntimeProfile, ScreenState } from '../runtimes/types.js';
-import { holdsBody, sleep } from '../delivery/deliver.js';
+import { sleep } from '../delivery/deliver.js';
+import { holdsBody } from '../evidence/text.js';
 import { startMockLlm, type MockLlm } from '../testbed/mock-llm.js';
 import { fmtMs, percentile, printTable } from './util.js';
 

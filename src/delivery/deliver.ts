@@ -393,4 +393,3 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export { holdsBody } from '../evidence/text.js';

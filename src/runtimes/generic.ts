@@ -1,5 +1,5 @@
 import type { RuntimeProfile, Screen, ScreenLine, ScreenState } from './types.js';
-import { anyLineMatches, boxText, lastRulePair, textAbove, BUSY_PATTERNS, QUEUED_PATTERNS, PASTE_PLACEHOLDERS, stripPrompt } from './layout.js';
+import { anyLineMatches, boxText, lastRulePair, textAbove, BUSY_PATTERNS, QUEUED_PATTERNS, PASTE_PLACEHOLDERS } from './layout.js';
 
 // For raw tmux targets whose runtime is unknown: read whatever all known REPLs show
 // (an input box, a busy spinner, a queued notice). A screen with no box (a shell) gives input=null.
@@ -55,11 +55,4 @@ function findBox(lines: ScreenLine[], screen: Screen): Box | null {
     }
   }
   return null;
-}
-
-/** The row under the cursor, without a prompt: where a shell or bare REPL holds typed text. */
-export function cursorRowText(screen: Screen): string | null {
-  if (screen.cursorY === undefined) return null;
-  const row = screen.lines[screen.cursorY];
-  return row ? stripPrompt(row.solid) : null;
 }

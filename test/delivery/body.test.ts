@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkBody, parsePreamble, preambleFor, sanitizeBody, MAX_BODY_BYTES } from '../../src/delivery/body.js';
-import { holdsBody } from '../../src/delivery/deliver.js';
+import { holdsBody } from '../../src/evidence/text.js';
 import { PASTE_PLACEHOLDERS } from '../../src/runtimes/layout.js';
 
 describe('sanitizeBody', () => {
