@@ -4,7 +4,7 @@ import type { PaneInfo } from '../tmux/format.js';
 import { observePane, type Tmux } from '../tmux/client.js';
 import type { RuntimeProfile } from '../runtimes/types.js';
 import { readPane, withEmptyLook, type ReadHints, type Reading } from '../evidence/reading.js';
-import { judgeTaken, pasteShown, unchanged } from '../evidence/judge.js';
+import { judgeTaken, pasteShown, steadyEnough, unchanged } from '../evidence/judge.js';
 import { holdsBody, isWholly } from '../evidence/text.js';
 
 // The send loop: paste once, press Enter only while our text is visibly in the input box, and give a verdict only
@@ -80,14 +80,10 @@ const POLL_MS = 15;
 const ENTER_GAPS_MS = [45, 60, 90, 150, 300, 500, 800];
 // Claude Code clears its box before its UserPromptSubmit hook has run (a shell, slow on a loaded host): give it this long.
 const RECEIPT_GRACE_MS = 5_000;
-// A known REPL whose profile finds no box on a steady screen is read by its cursor instead (a new version, a new layout).
-const PROFILE_FALLBACK_MS = 1_500;
 // Evidence resting on a bare prompt at the cursor must hold this long, unchanged, before it counts.
 const PROMPT_EVIDENCE_MS = 150;
 // The first Enter waits this long after a paste is seen on a screen no profile reads.
 const UNKNOWN_ENTER_DELAY_MS = 50;
-// A pane with nothing drawn is taken as ready only after this long unchanged (a slow REPL start under load).
-export const BLANK_FALLBACK_MS = 3_000;
 
 let bufferSeq = 0;
 
@@ -320,7 +316,7 @@ class Eyes {
       if (last.ready && !last.profileMissed && last.drawn) return last;
       // A screen the profile cannot read, or a blank pane (a REPL not drawn yet, or a program that never draws):
       // taken as it is only once it has stood still a moment, so a REPL still starting never gets the paste.
-      if (last.ready && Date.now() - started >= (last.drawn ? PROFILE_FALLBACK_MS : BLANK_FALLBACK_MS) && prev && unchanged(prev, last)) {
+      if (steadyEnough(prev, last, Date.now() - started)) {
         if (last.profileMissed) {
           this.hints = { ...this.hints, reader: 'cursor' };
           this.memory?.learn(this.hints);

@@ -68,6 +68,17 @@ export function movement(before: Reading, now: Reading, text: string): string | 
   return null;
 }
 
+// A known REPL whose profile finds no box is read by its cursor once its screen stands still this long (a new
+// version, a new layout); a pane with nothing drawn is taken as it is only after longer (a slow start under load).
+const PROFILE_FALLBACK_MS = 1_500;
+const BLANK_FALLBACK_MS = 3_000;
+
+/** A screen the profile cannot read, or a blank pane, is ready to be taken as it is: it has stood still (two identical
+ *  readings) for long enough since the wait began that it is no REPL still drawing its first frame. */
+export function steadyEnough(prev: Reading | null, last: Reading, waitedMs: number): boolean {
+  return last.ready && waitedMs >= (last.drawn ? PROFILE_FALLBACK_MS : BLANK_FALLBACK_MS) && prev !== null && unchanged(prev, last);
+}
+
 /** The screen is exactly as it was: the REPL did not redraw (frozen, or ignoring input). */
 export function unchanged(a: Reading, b: Reading): boolean {
   if (a.screen.cursorY !== b.screen.cursorY || a.screen.cursorX !== b.screen.cursorX) return false;

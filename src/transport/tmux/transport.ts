@@ -5,10 +5,10 @@ import { Tmux, observePane, describeSocket, type SocketSpec } from '../../tmux/c
 import type { PaneInfo } from '../../tmux/format.js';
 import { resolvePane } from '../../tmux/target.js';
 import { profileFor } from '../../runtimes/registry.js';
-import { BLANK_FALLBACK_MS, deliver, deliverLocked, finishIfInBox, withPaneLock, type HintStore } from '../../delivery/deliver.js';
+import { deliver, deliverLocked, finishIfInBox, withPaneLock, type HintStore } from '../../delivery/deliver.js';
 import { FilePaneMemory, paneKey, type PaneMemory } from '../../evidence/memory.js';
 import { knowsScreen, readPane, withEmptyLook, type Reading } from '../../evidence/reading.js';
-import { unchanged } from '../../evidence/judge.js';
+import { steadyEnough, unchanged } from '../../evidence/judge.js';
 import { countCopies, holdsBody } from '../../evidence/text.js';
 import type { RuntimeProfile } from '../../runtimes/types.js';
 import { buildText } from '../../delivery/body.js';
@@ -274,10 +274,10 @@ export class TmuxTransport implements Transport {
       // Learnt only on a steady screen (two identical readings): a half-drawn frame must never become the empty look.
       const steady = prev !== null && unchanged(prev, r);
       if (r.ready && r.drawn && !r.profileMissed && (r.input === '' || !knowsScreen(profile))) {
-        if (steady) return this.learnEmpty(pane, r, profile);
+        if (steady) return this.learnEmpty(pane, r);
       }
       // A screen the profile cannot read (a new version), or a program that draws nothing: once steady, take it.
-      if (r.ready && (r.profileMissed || !r.drawn) && Date.now() - started >= (r.drawn ? 1_500 : BLANK_FALLBACK_MS) && prev && unchanged(prev, r)) return this.learnEmpty(pane, r, profile);
+      if ((r.profileMissed || !r.drawn) && steadyEnough(prev, r, Date.now() - started)) return this.learnEmpty(pane, r);
       else if (r.ready && !r.profileMissed && r.input !== null && r.input !== '') return; // early input in the box: nothing to learn
       if (Date.now() > deadline) {
         throw new FleetError('TIMEOUT', `${agent.name} (${agent.runtime}) did not become ready within ${Math.round(agent.readyTimeoutMs / 1000)} s${r.dialog ? `: it shows ${r.dialog}` : ''}`, {
@@ -290,7 +290,7 @@ export class TmuxTransport implements Transport {
   }
 
   /** Remember the empty input area of a REPL we just saw start or reset (keyed by its process). */
-  private learnEmpty(pane: PaneInfo, r: Reading, _profile: RuntimeProfile): void {
+  private learnEmpty(pane: PaneInfo, r: Reading): void {
     const key = paneKey(this.host.name, pane.socketPath, pane.paneId, r.pid);
     this.memory.learn(key, withEmptyLook(this.memory.recall(key) ?? {}, r));
   }
@@ -411,7 +411,7 @@ export class TmuxTransport implements Transport {
         if (after.dead) return { status: 'failed', confirmed: false, detail: 'the agent exited after the reset command', latencyMs: Date.now() - started };
         // Fresh on two identical readings: a frame half drawn is neither proof nor a look to learn.
         if (isFresh(profile, before, after, command) && prev !== null && unchanged(prev, after)) {
-          this.learnEmpty(pane, after, profile);
+          this.learnEmpty(pane, after);
           return { status: 'submitted', confirmed: true, latencyMs: Date.now() - started };
         }
         prev = after;
