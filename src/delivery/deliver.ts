@@ -77,7 +77,7 @@ export const DEFAULT_DELIVER_OPTIONS: DeliverOptions = {
 const POLL_MS = 15;
 // Gap since the previous Enter before another is sent while the body is still visibly in the box:
 // short at first (a REPL that drops an Enter right after a paste takes the next one), then backing off.
-const ENTER_GAPS_MS = [45, 60, 90, 150, 300, 500, 800];
+const ENTER_GAPS_MS = [45, 60, 90, 150, 300, 500, 1000];
 // Claude Code clears its box before its UserPromptSubmit hook has run (a shell, slow on a loaded host): give it this long.
 const RECEIPT_GRACE_MS = 5_000;
 // Evidence resting on a bare prompt at the cursor must hold this long, unchanged, before it counts.
