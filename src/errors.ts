@@ -10,6 +10,7 @@ export const ExitCode = {
   config: 5, // roster invalid or missing
   checkFailed: 6, // `verify` found a failing check, `broadcast` had a failed target
   timeout: 7, // an agent did not become ready in time
+  conflict: 8, // another fleet service already serves this roster
   internal: 70, // a bug: never expected
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -31,6 +32,8 @@ export type ErrorCode =
   | 'CHECK_FAILED'
   | 'TIMEOUT'
   | 'LOCK_TIMEOUT'
+  | 'SERVICE_RUNNING'
+  | 'SERVICE_LOST'
   | 'INTERNAL';
 
 const exitFor: Record<ErrorCode, ExitCodeValue> = {
@@ -50,6 +53,8 @@ const exitFor: Record<ErrorCode, ExitCodeValue> = {
   CHECK_FAILED: ExitCode.checkFailed,
   TIMEOUT: ExitCode.timeout,
   LOCK_TIMEOUT: ExitCode.transport,
+  SERVICE_RUNNING: ExitCode.conflict,
+  SERVICE_LOST: ExitCode.transport,
   INTERNAL: ExitCode.internal,
 };
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { processIo, reportError, type Io } from './io.js';
+import { currentInvocation } from '../invocation.js';
 
 /** Wrap a command body: errors go through reportError, the exit code goes to process.exitCode (never process.exit),
  *  so the same handlers work in our executables and when mounted into someone else's commander program. */
@@ -12,9 +13,16 @@ export function action<A extends unknown[]>(
     const json = Boolean(command?.opts?.()?.json);
     try {
       const code = await body(io, ...args);
-      if (typeof code === 'number' && code !== 0) process.exitCode = code;
+      if (typeof code === 'number' && code !== 0) setExitCode(code);
     } catch (error) {
-      process.exitCode = reportError(error, io, json);
+      setExitCode(reportError(error, io, json));
     }
   };
+}
+
+/** The exit code of this command: the invocation's inside the fleet service, else the process's. */
+function setExitCode(code: number): void {
+  const inv = currentInvocation();
+  if (inv) inv.exitCode = code;
+  else process.exitCode = code;
 }

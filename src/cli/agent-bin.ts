@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { addAgentCommands } from './agent.js';
-import { createProgram, runProgram } from './program.js';
-import { examples } from './common.js';
-import { COMMON_EXITS, helpFooter } from './help.js';
+// Thin first: when the fleet service runs, the command is answered there and commander, zod and yaml never load here.
+import { viaService } from '../service/client.js';
 
-const program = addAgentCommands(createProgram('mosaic-agent', 'Work with one agent of a mosaic fleet: send, status, reset, tail, ...'));
-examples(program, ['mosaic-agent send coder0 -m "status on #29?"', 'mosaic-agent status', 'mosaic-agent reset coder0', 'mosaic-agent send --help']);
-helpFooter(program, `0 ok, ${COMMON_EXITS} (each command's --help lists its own)`, ['guide.md']);
-process.exitCode = await runProgram(program, process.argv);
+const served = await viaService('agent', process.argv.slice(2));
+if (served !== null) process.exitCode = served;
+else {
+  const { agentProgram } = await import('./programs.js');
+  const { runProgram } = await import('./program.js');
+  process.exitCode = await runProgram(agentProgram(), process.argv);
+}

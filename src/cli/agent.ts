@@ -11,6 +11,7 @@ import { progressLine } from './progress.js';
 import { spawnSync } from 'node:child_process';
 import { FleetError, ExitCode, UsageError } from '../errors.js';
 import { formatArgv } from '../exec/run.js';
+import { currentInvocation } from '../invocation.js';
 
 // Core modules are imported inside each action so `--help` and `--version` stay fast.
 const core = {
@@ -80,7 +81,7 @@ function addSend(parent: Command): void {
       const ctx = await contextFrom(opts);
       const { readBody, sendMessage } = await core.send();
       const body = await readBody(bodyOptions(opts));
-      if (opts.whenIdle && process.stderr.isTTY && typeof opts.ssh !== 'string') await announceWait(ctx, target, String(opts.wait), io);
+      if (opts.whenIdle && (currentInvocation()?.stderrIsTTY ?? process.stderr.isTTY) && typeof opts.ssh !== 'string') await announceWait(ctx, target, String(opts.wait), io);
       const report = await sendMessage(ctx, {
         target,
         body,

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import type { Context, CommonOptions } from '../core/context.js';
+import { currentInvocation } from '../invocation.js';
 
 /** Socket and roster selection, accepted by every command. */
 export function addCommonOptions(cmd: Command): Command {
@@ -14,6 +15,8 @@ export function addCommonOptions(cmd: Command): Command {
  *  A roster named with --roster or $MOSAIC_FLEET_ROSTER must exist (exit 5) for every command; only the unset
  *  default may be absent. `init --write` creates it, so it passes `rosterMayBeMissing`. */
 export async function contextFrom(opts: CommonOptions, how: { rosterMayBeMissing?: boolean } = {}): Promise<Context> {
+  const inv = currentInvocation();
+  if (inv) return inv.context(opts);
   const { Context } = await import('../core/context.js');
   const ctx = new Context({
     ...(opts.socket ? { socket: opts.socket } : {}),
@@ -38,6 +41,9 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Run a long-lived command (tail --follow, deliver --watch, demo) until Ctrl-C, SIGTERM or SIGHUP aborts its signal. */
 export async function untilInterrupted(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  // Inside the fleet service the client's going away is the interrupt.
+  const inv = currentInvocation();
+  if (inv) return work(inv.signal);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   for (const s of STOP_SIGNALS) process.once(s, onSignal);

@@ -13,6 +13,7 @@ import { renderStatus } from './status-view.js';
 import { UsageError } from '../errors.js';
 import { addInstallCommands } from './commands/install.js';
 import { addTopCommand } from './commands/top.js';
+import { addServeCommand } from './commands/serve.js';
 
 // Core modules are imported inside each action so `--help` and `--version` stay fast.
 const core = {
@@ -36,6 +37,7 @@ export function addFleetCommands(cmd: Command): Command {
   addStatus(cmd);
   addTopCommand(cmd);
   addDeliver(cmd);
+  addServeCommand(cmd);
   addInstallCommands(cmd);
   addVerify(cmd);
   addCapture(cmd);

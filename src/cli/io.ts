@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { ExitCode, FleetError, isFleetError } from '../errors.js';
+import { currentInvocation } from '../invocation.js';
 
 /** Where commands write: human/JSON results to stdout, logs and errors to stderr. */
 export interface Io {
@@ -7,10 +8,17 @@ export interface Io {
   err(text: string): void;
 }
 
+// Inside the fleet service a command writes to its client's streams, not the service's.
 export const processIo: Io = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  out: (text) => write('out', text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => write('err', text.endsWith('\n') ? text : `${text}\n`),
 };
+
+function write(stream: 'out' | 'err', text: string): void {
+  const inv = currentInvocation();
+  if (inv) inv[stream](text);
+  else (stream === 'out' ? process.stdout : process.stderr).write(text);
+}
 
 export const JSON_SCHEMA_VERSION = 1;
 
@@ -37,7 +45,7 @@ export function reportError(error: unknown, io: Io, json: boolean): number {
   io.err(`${pc.red('error:')} ${first}`);
   for (const line of rest) io.err(`  ${line}`);
   if (fleetError.hint) io.err(`${pc.dim('hint:')} ${fleetError.hint}`);
-  if (fleetError.code === 'INTERNAL' && error instanceof Error && process.env.MOSAIC_DEBUG) io.err(error.stack ?? '');
+  if (fleetError.code === 'INTERNAL' && error instanceof Error && (currentInvocation()?.env ?? process.env).MOSAIC_DEBUG) io.err(error.stack ?? '');
   return fleetError.exitCode;
 }
 

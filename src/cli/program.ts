@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { printJson, processIo, type Io } from './io.js';
+import { currentInvocation } from '../invocation.js';
 
 /** A root program for one of our executables: commander errors become exit code 3 instead of process.exit. */
 export function createProgram(name: string, description: string, io: Io = processIo): Command {
@@ -30,10 +31,12 @@ function wantsJson(args: string[]): boolean {
 
 /** Parse argv and run; resolves to the exit code (the bins set process.exitCode, never call process.exit). */
 export async function runProgram(program: Command, argv: string[], io: Io = processIo): Promise<number> {
-  tolerateClosedStdout();
+  const inv = currentInvocation();
+  if (!inv) tolerateClosedStdout();
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    const code = inv ? inv.exitCode : process.exitCode;
+    return typeof code === 'number' ? code : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;

@@ -1,5 +1,6 @@
 // One self-rewriting progress line on stderr for long waits, only for a person watching a terminal.
 import type { OnProgress, ProgressStep } from '../core/progress.js';
+import { currentInvocation } from '../invocation.js';
 
 export interface ProgressLine {
   /** Pass to the core function as its onProgress. */
@@ -11,7 +12,8 @@ export interface ProgressLine {
 /** Draw only when stdout and stderr are both a terminal and --json is off; `delayMs` hides waits shorter than that. */
 export function progressLine(options: { json?: boolean; delayMs?: number; stream?: NodeJS.WriteStream; stdoutIsTty?: boolean } = {}): ProgressLine {
   const stream = options.stream ?? process.stderr;
-  const enabled = !options.json && (options.stdoutIsTty ?? process.stdout.isTTY) === true && stream.isTTY === true;
+  // Inside the fleet service there is no terminal of ours to redraw.
+  const enabled = !currentInvocation() && !options.json && (options.stdoutIsTty ?? process.stdout.isTTY) === true && stream.isTTY === true;
   if (!enabled) return { update: () => undefined, done: () => undefined };
   const started = Date.now();
   let step: ProgressStep | undefined;

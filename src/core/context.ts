@@ -6,6 +6,7 @@ import { loadRosterValidator, readCachedRoster, validateRosterFile } from '../ro
 import { resolveRosterPath } from '../roster/paths.js';
 import type { Roster } from '../roster/schema.js';
 import { adHocSshHost, hostFor } from '../host/factory.js';
+import type { Host } from '../host/types.js';
 
 /** Options every command accepts (socket and roster selection). */
 export interface CommonOptions {
@@ -23,6 +24,14 @@ export interface SocketSpec {
   path?: string;
 }
 
+/** What contexts of one long-lived process share: the fleet service gives every command it runs the same
+ *  transports (one tmux connection, fair pane queues) and the same ledger reader. */
+export interface SharedState {
+  readonly transports: Map<string, Transport>;
+  /** Wraps the host every new transport runs on (the service's control connection and pane queues). */
+  readonly wrapHost?: (host: Host) => Host;
+}
+
 /** What a command needs from its surroundings: environment, roster, socket, and a transport per host. */
 export class Context {
   private rosterCache: Roster | null | undefined;
@@ -31,7 +40,13 @@ export class Context {
   constructor(
     readonly options: CommonOptions,
     readonly env: NodeJS.ProcessEnv = process.env,
+    readonly shared: SharedState = { transports: new Map() },
   ) {}
+
+  /** The host a transport runs on, as this process reaches it. */
+  private reach(host: Host): Host {
+    return this.shared.wrapHost ? this.shared.wrapHost(host) : host;
+  }
 
   rosterPath(): string {
     return resolveRosterPath({ flag: this.options.roster, env: this.env });
@@ -84,25 +99,23 @@ export class Context {
     return this.roster(false)?.tmux?.holder_session ?? DEFAULT_HOLDER;
   }
 
-  private readonly transports = new Map<string, Transport>();
-
   /** The transport for a roster host ('local' for this machine); one per host per process, so ssh connections are reused. */
   transport(host = 'local'): Transport {
-    const cached = this.transports.get(host);
+    const cached = this.shared.transports.get(host);
     if (cached) return cached;
     const roster = this.options.socket || this.options.socketPath || this.env.MOSAIC_TMUX_SOCKET ? null : this.roster(false);
     const kind = roster?.transport ?? 'tmux';
     let transport: Transport;
     if (host === 'local') {
-      transport = createTransport({ kind, host: this.localHost, socket: this.socket(), holderSession: this.holderSession(), env: this.env });
+      transport = createTransport({ kind, host: this.reach(this.localHost), socket: this.socket(), holderSession: this.holderSession(), env: this.env });
     } else {
       const full = this.roster(true);
       const spec = full.hosts[host];
       // A remote host keeps the fleet's socket name unless its entry names another; -L on the command line wins.
       const socket = this.options.socket ? { name: this.options.socket } : { name: spec?.socket_name ?? this.socket().name ?? DEFAULT_SOCKET };
-      transport = createTransport({ kind: full.transport, host: hostFor(host, full, this.sshDefaults()), socket, holderSession: this.holderSession(), env: this.env });
+      transport = createTransport({ kind: full.transport, host: this.reach(hostFor(host, full, this.sshDefaults())), socket, holderSession: this.holderSession(), env: this.env });
     }
-    this.transports.set(host, transport);
+    this.shared.transports.set(host, transport);
     return transport;
   }
 
@@ -114,16 +127,16 @@ export class Context {
   /** An ssh host named on the command line (`send --ssh user@host`), no roster entry needed. */
   adHocTransport(sshTarget: string, socketName?: string): Transport {
     const key = `ssh:${sshTarget}:${socketName ?? ''}`;
-    const cached = this.transports.get(key);
+    const cached = this.shared.transports.get(key);
     if (cached) return cached;
     const transport = createTransport({
       kind: 'tmux',
-      host: adHocSshHost(sshTarget, this.sshDefaults()),
+      host: this.reach(adHocSshHost(sshTarget, this.sshDefaults())),
       socket: { name: socketName ?? this.options.socket ?? this.env.MOSAIC_TMUX_SOCKET ?? DEFAULT_SOCKET },
       holderSession: DEFAULT_HOLDER,
       env: this.env,
     });
-    this.transports.set(key, transport);
+    this.shared.transports.set(key, transport);
     return transport;
   }
 

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { commandCwd, currentInvocation, warn } from '../invocation.js';
 import { FleetError, UsageError } from '../errors.js';
 import { buildText, parseEndpoint, type Endpoint } from '../delivery/body.js';
 import type { DeliveryStatus } from '../delivery/deliver.js';
 import type { MessageKind, MessageRecord } from '../ledger/index.js';
-import type { Transport } from '../transport/types.js';
+import type { SendOptions, Transport } from '../transport/types.js';
 import type { Context } from './context.js';
 import { detectSelf } from './identity.js';
 import { resolveTarget } from './targets.js';
@@ -47,13 +49,13 @@ export interface SendMeta {
 }
 
 /** Where the body comes from: -m, -f FILE, or stdin (exactly one). */
-export async function readBody(opts: { message?: string; file?: string }, stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<string> {
+export async function readBody(opts: { message?: string; file?: string }, stdin: NodeJS.ReadableStream & { isTTY?: boolean } = currentInvocation()?.stdin ?? process.stdin): Promise<string> {
   if (opts.message !== undefined && opts.file !== undefined) throw new UsageError('give the body with -m or -f, not both');
   if (opts.message !== undefined) return opts.message;
   // `-f -` is stdin, read as a stream: readFileSync(0) fails with EAGAIN on a pipe that is not ready yet.
   if (opts.file !== undefined && opts.file !== '-') {
     try {
-      return readFileSync(opts.file, 'utf8');
+      return readFileSync(resolve(commandCwd(), opts.file), 'utf8');
     } catch (error) {
       throw new UsageError(`cannot read ${opts.file}: ${(error as Error).message}`);
     }
@@ -85,10 +87,12 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
         ...(input.retries !== undefined ? { maxEnters: input.retries + 1 } : {}),
         ...(input.whenIdleSeconds !== undefined ? { whenIdleMs: input.whenIdleSeconds * 1000 } : {}),
         ...(input.holdSeconds !== undefined ? { holdMs: input.holdSeconds * 1000 } : {}),
+        ...deliveryEvents(() => record),
         // Durable before delivery starts: a crash from here on leaves a record that says so.
         beforeDelivery: (to, text) => {
           record = ledger.create({ kind: meta.kind ?? 'send', from, to, body: input.body, preamble: input.preamble ? text.slice(0, text.indexOf(']') + 1) : '', text, ...(meta.group ? { group: meta.group } : {}) });
           ledger.startAttempt(record.id);
+          currentInvocation()?.onDeliveryEvent?.({ kind: 'queued', atMs: 0, id: record.id, to: `${to.host}:${to.session}` });
         },
         orphansFor: (to) => orphansOf(ctx, to, record?.id),
         onOrphan: (id, status, detail) => settleOrphan(ctx, id, status, detail),
@@ -140,7 +144,7 @@ async function leaveInboxCopy(ctx: Context, transport: Transport, session: strin
   try {
     await transport.storeInboxCopy(session, record);
   } catch (error) {
-    process.stderr.write(`warning: ${(error as Error).message}\n`);
+    warn(`warning: ${(error as Error).message}`);
   }
 }
 
@@ -196,4 +200,11 @@ async function queueMessage(ctx: Context, input: SendInput, from: Endpoint, toHo
 export function sessionOf(target: string): string {
   const t = target.startsWith('=') ? target.slice(1) : target;
   return t.startsWith('%') ? t : t.split(':')[0]!;
+}
+
+/** Inside the fleet service, each step of a delivery (locked, pasted, enter, verdict) goes to its subscribers. */
+function deliveryEvents(record: () => MessageRecord | undefined): Pick<SendOptions, 'onEvent'> {
+  const publish = currentInvocation()?.onDeliveryEvent;
+  if (!publish) return {};
+  return { onEvent: (event) => publish({ ...event, id: record()?.id ?? null, to: record() ? `${record()!.to.host}:${record()!.to.session}` : null }) };
 }

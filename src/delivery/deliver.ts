@@ -75,6 +75,8 @@ export const DEFAULT_DELIVER_OPTIONS: DeliverOptions = {
 };
 
 const POLL_MS = 15;
+// Woken by pane output, a reader still waits this long between two readings.
+const MIN_PAUSE_MS = 4;
 // Gap since the previous Enter before another is sent while the body is still visibly in the box:
 // short at first (a REPL that drops an Enter right after a paste takes the next one), then backing off.
 const ENTER_GAPS_MS = [45, 60, 90, 150, 300, 500, 1000];
@@ -259,7 +261,7 @@ async function confirmEnter(eyes: Eyes, baseline: Reading, pasted: Reading, text
     const gap = Math.max(floor, ENTER_GAPS_MS[Math.min(enters - 1, ENTER_GAPS_MS.length - 1)]!);
     const stillThere = holdsBody(last.input, text, placeholders);
     if (stillThere && enters < opts.maxEnters && Date.now() - lastEnter >= gap) await pressEnter();
-    else await sleep(pollInterval(Date.now() - started));
+    else await eyes.pause(pollInterval(Date.now() - started));
     prev = last;
     last = await eyes.read();
   }
@@ -305,6 +307,17 @@ class Eyes {
     return readPane(await observePane(this.tmux, this.pane.paneId), this.profile, this.hints);
   }
 
+  /** Until the pane draws something (where the host streams output) or `ms` pass: a paste is seen as it is echoed. */
+  async pause(ms: number): Promise<void> {
+    const host = this.tmux.host;
+    if (!host.waitOutput) return sleep(ms);
+    const started = Date.now();
+    await host.waitOutput(this.pane.paneId, ms);
+    // A pane that draws without pause (a spinner, a stream) must not turn the wait into a busy loop.
+    const spent = Date.now() - started;
+    if (spent < MIN_PAUSE_MS) await sleep(MIN_PAUSE_MS - spent);
+  }
+
   /** Wait until the input area can be read. A known REPL's screen that its profile cannot read is read by the
    *  cursor once it has stood still a moment (a new version); that choice is remembered for the pane. */
   async waitReady(first: Reading, timeoutMs: number): Promise<Reading> {
@@ -329,7 +342,7 @@ class Eyes {
           hint: `check it with \`mosaic-agent tail ${this.pane.sessionName}\``,
         });
       }
-      await sleep(last.profileMissed || !last.drawn ? 100 : pollInterval(Date.now() - started));
+      await this.pause(last.profileMissed || !last.drawn ? 100 : pollInterval(Date.now() - started));
       prev = last;
       last = await this.read();
     }
@@ -349,7 +362,7 @@ class Eyes {
       const last = await this.read();
       if (unchanged(prev, last) || last.dead || Date.now() - started >= 1_000) return last;
       prev = last;
-      await sleep(POLL_MS);
+      await this.pause(POLL_MS);
     }
   }
 
@@ -359,7 +372,7 @@ class Eyes {
     let last = first ?? (await this.read());
     while (!ok(last)) {
       if (Date.now() - started >= timeoutMs) return { ok: false, last };
-      await sleep(pollInterval(Date.now() - started));
+      await this.pause(pollInterval(Date.now() - started));
       last = await this.read();
     }
     return { ok: true, last };

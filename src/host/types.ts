@@ -18,4 +18,7 @@ export interface Host {
   lock(key: string, timeoutMs: number): Promise<HeldLock>;
   /** `hostname -s` of the machine, for the addressing preamble. */
   shortHostname(): Promise<string>;
+  /** Where the host streams pane output (the fleet service's tmux connection): resolves true as soon as the pane
+   *  draws anything, false after `timeoutMs`. Without it, screen readers poll on a timer. */
+  waitOutput?(paneId: string, timeoutMs: number): Promise<boolean>;
 }

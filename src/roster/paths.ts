@@ -1,6 +1,7 @@
 // Where the roster lives and how paths written in it become absolute.
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { commandCwd } from '../invocation.js';
 
 export const ROSTER_ENV = 'MOSAIC_FLEET_ROSTER';
 export const MOSAIC_HOME_ENV = 'MOSAIC_HOME';
@@ -11,7 +12,7 @@ export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Expand a leading `~`, and `$HOME` / `${HOME}` anywhere, then make the path absolute against `baseDir`. */
-export function expandPath(path: string, env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd()): string {
+export function expandPath(path: string, env: NodeJS.ProcessEnv = process.env, baseDir = commandCwd()): string {
   const home = homeDir(env);
   const expanded = path
     .replace(/^~(?=$|\/)/u, home)

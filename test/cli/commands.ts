@@ -9,6 +9,7 @@ export const COMMANDS: Record<'fleet' | 'agent', Record<string, string[]>> = {
     status: [],
     verify: [],
     deliver: [],
+    serve: [],
     capture: ['nosuch'],
     'install-systemd': ['--dry-run'],
     'install-tools': ['--dry-run'],

@@ -26,8 +26,9 @@ export function simFleet(t: PrivateTmux, agents: { name: string; busyMs?: number
       name: a.name,
       runtime: 'sim',
       class: a.class ?? 'implementer',
-      env: { MOSAIC_SIM_LOG: log(a.name), MOSAIC_SIM_BUSY_MS: String(a.busyMs ?? 0), MOSAIC_SIM_SWALLOW_MS: String(a.swallowMs ?? 0) },
       ...a.extra,
+      // extra.env adds to the ground-truth log and timing variables, never replaces them.
+      env: { MOSAIC_SIM_LOG: log(a.name), MOSAIC_SIM_BUSY_MS: String(a.busyMs ?? 0), MOSAIC_SIM_SWALLOW_MS: String(a.swallowMs ?? 0), ...(a.extra?.env as Record<string, string> | undefined) },
     })),
   };
   const path = join(dir, 'roster.yaml');

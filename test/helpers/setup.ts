@@ -15,6 +15,8 @@ delete process.env.MOSAIC_HOME;
 delete process.env.MOSAIC_LEDGER_DIR;
 // The roster cache goes to a private directory, never the developer's ~/.cache.
 process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'mft-cache-'));
+// Fleet service sockets go to a private runtime dir too.
+process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'mft-run-'));
 if (!process.env.MOSAIC_TEST_KEEP_TMUX_TMPDIR) {
   process.env.TMUX_TMPDIR = mkdtempSync(join(tmpdir(), 'mft-tmux-'));
 }

@@ -1,0 +1,127 @@
+// The thin client: a command the fleet service can answer goes to it over its unix socket; anything else, or no
+// service, or a service of another version, runs directly in this process (same verdicts and exit codes).
+// Loads node builtins only: a client that talks to the service never pays for commander, zod or yaml.
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { resolveRosterPath } from '../roster/paths.js';
+import { packageVersion } from '../paths.js';
+import { serviceSocketPath } from './paths.js';
+import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.js';
+
+/** The commands the service runs; the rest (start, stop, attach, top, ...) always run directly. */
+export const SERVED: Record<'fleet' | 'agent', ReadonlySet<string>> = {
+  agent: new Set(['send', 'status', 'reset', 'tail', 'broadcast', 'log', 'inbox', 'reply', 'roster']),
+  fleet: new Set(['status']),
+};
+const HELLO_TIMEOUT_MS = 3_000;
+
+/** The exit code of the command as the service ran it, or null: run it here. */
+export async function viaService(bin: 'fleet' | 'agent', args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
+  if (env.MOSAIC_NO_SERVICE === '1') return null;
+  const command = args[0];
+  if (command === undefined || !SERVED[bin].has(command)) return null;
+  if (args.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')) return null;
+  const path = serviceSocketPath(resolveRosterPath({ flag: optionValue(args, '--roster'), env }), env);
+  if (!existsSync(path)) return null;
+  return exchange(path, bin, args, env);
+}
+
+function exchange(path: string, bin: 'fleet' | 'agent', args: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
+  const version = packageVersion();
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    let phase: 'hello' | 'running' | 'done' = 'hello';
+    const finish = (code: number | null) => {
+      if (phase === 'done') return;
+      phase = 'done';
+      clearTimeout(helloTimer);
+      socket.destroy();
+      resolve(code);
+    };
+    const send = (message: ClientMessage) => socket.write(encode(message));
+    const helloTimer = setTimeout(() => {
+      process.stderr.write(`warning: the fleet service at ${path} does not answer; running this command directly\n`);
+      finish(null);
+    }, HELLO_TIMEOUT_MS);
+    // A stale socket file (service gone): ECONNREFUSED or ENOENT before the hello, so the direct path is safe.
+    socket.on('error', () => {
+      if (phase === 'hello') finish(null);
+    });
+    socket.on('close', () => {
+      if (phase === 'hello') finish(null);
+      else if (phase === 'running') void lost(bin, args).then(finish);
+    });
+    socket.on('connect', () => send({ type: 'hello', protocol: PROTOCOL, version }));
+    socket.on(
+      'data',
+      lineReader((raw) => {
+        const m = raw as ServiceMessage;
+        if (phase === 'hello') {
+          clearTimeout(helloTimer);
+          if (m.type === 'hello' && m.protocol === PROTOCOL && m.version === version) {
+            phase = 'running';
+            send({ type: 'run', bin, argv: args, cwd: process.cwd(), env: stringEnv(env), tty: { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY), stderr: Boolean(process.stderr.isTTY) } });
+            return;
+          }
+          const why = m.type === 'refused' ? m.message : m.type === 'hello' ? `the fleet service (pid ${m.pid}) runs mosaic-fleet ${m.version}, this is ${version}` : 'unexpected answer';
+          process.stderr.write(`warning: ${why}; running this command directly (restart the service to use it: systemctl --user restart mosaic-serve, or rerun \`mosaic-fleet serve\`)\n`);
+          finish(null);
+          return;
+        }
+        switch (m.type) {
+          case 'out':
+            process.stdout.write(m.data);
+            break;
+          case 'err':
+            process.stderr.write(m.data);
+            break;
+          case 'stdin':
+            pipeStdin(send);
+            break;
+          case 'fallback':
+            finish(null);
+            break;
+          case 'exit':
+            finish(m.code);
+            break;
+          default:
+            break;
+        }
+      }),
+    );
+  });
+}
+
+/** The service asked for the body on stdin (send without -m/-f): stream it over. */
+function pipeStdin(send: (m: ClientMessage) => void): void {
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (data: string) => send({ type: 'stdin', data }));
+  process.stdin.on('end', () => send({ type: 'stdin-end' }));
+}
+
+/** The service died while running the command: what it did is in the ledger; say so, once, the usual way. */
+async function lost(bin: string, args: string[]): Promise<number> {
+  const { reportError } = await import('../cli/io.js');
+  const { FleetError } = await import('../errors.js');
+  const error = new FleetError('SERVICE_LOST', `the fleet service stopped while running \`${bin === 'agent' ? 'mosaic-agent' : 'mosaic-fleet'} ${args[0]}\`; its outcome is unknown here`, {
+    hint: 'a message it had recorded is finished by the restarted service or `mosaic-fleet deliver`, never pasted twice; see `mosaic-agent log`',
+  });
+  return reportError(error, { out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`), err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`) }, args.includes('--json'));
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** `--name value` or `--name=value` before a `--`. */
+function optionValue(args: string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i += 1) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (a === name) return args[i + 1];
+    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+  }
+  return undefined;
+}

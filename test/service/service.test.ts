@@ -1,0 +1,240 @@
+// Issue 12: the fleet service on real tmux with sim agents: the same verdicts and exit codes through it as without
+// it, arrival order per pane under 8 concurrent senders, a service killed mid-send (nothing lost, nothing twice),
+// version mismatch, stale sockets, two services at once.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdirSync, existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
+import { runCli, runCliJson } from '../helpers/cli.js';
+import { simFleet, type SimFleet } from '../helpers/fleet.js';
+import { serviceSocket, startService, subscribe, type RunningService } from '../helpers/service.js';
+
+let t: PrivateTmux;
+let f: SimFleet;
+let service: RunningService | null = null;
+const env = () => ({ HOME: t.home });
+const json = (bin: 'fleet' | 'agent', args: string[], extra: NodeJS.ProcessEnv = {}) => runCliJson(bin, [...args, '--roster', f.roster], { env: { ...env(), ...extra } });
+const bodies = (name: string) => f.submits(name).map((e) => e.text?.replace(/^\[[^\]]+\] /, ''));
+/** Which process recorded the message's delivery attempt: the service, or the client itself. */
+const attemptPid = async (id: string): Promise<number> => {
+  const log = await json('agent', ['log', '--last', '500']);
+  const record = (log.doc.messages as Array<{ id: string; attempts: Array<{ pid: number }> }>).find((m) => m.id === id);
+  return record!.attempts[0]!.pid;
+};
+
+beforeEach(() => {
+  t = privateTmux('mft-svc');
+});
+afterEach(async () => {
+  await service?.stop();
+  service = null;
+  t.cleanup();
+});
+
+describe('the fleet service', () => {
+  it('gives the same verdicts and exit codes as the direct path, and really ran the command when it is up', async () => {
+    f = simFleet(t, [{ name: 'plain' }, { name: 'deaf', extra: { env: { MOSAIC_SIM_IGNORE_ENTER: '1' } } }, { name: 'doomed' }]);
+    expect((await json('fleet', ['start'])).code).toBe(0);
+    const doomed = Number(t.tmux('list-panes', '-t', '=doomed:', '-F', '#{pane_pid}').stdout.trim());
+    process.kill(doomed, 'SIGKILL');
+    await waitFor('doomed dead', () => t.tmux('list-panes', '-t', '=doomed:', '-F', '#{pane_dead}').stdout.trim() === '1');
+    // A person's half-typed text in plain's box arrives before the held case and is cleared after it.
+    const cases = async (mode: string) => {
+      const out: Record<string, unknown> = {};
+      const sent = await json('agent', ['send', 'plain', '-m', `hello ${mode}`, '--from', 'h:o']);
+      out.submitted = [sent.code, sent.doc.status];
+      const pid = await attemptPid(sent.doc.id);
+      const draft = await json('agent', ['send', 'deaf', '-m', `never taken ${mode}`, '--from', 'h:o', '--timeout', '1', '--retries', '1']);
+      out.draft = [draft.code, draft.doc.status];
+      t.tmux('send-keys', '-t', '=deaf:', 'C-u');
+      const unknown = await json('agent', ['send', 'nobody', '-m', 'x', '--from', 'h:o']);
+      out.unknown = [unknown.code, unknown.doc.ok, unknown.doc.error?.code];
+      const dead = await json('agent', ['send', 'doomed', '-m', 'x', '--from', 'h:o']);
+      out.dead = [dead.code, dead.doc.error?.code];
+      t.tmux('send-keys', '-t', '=plain:', '-l', 'a person typing');
+      await waitFor('the typed text on screen', () => t.tmux('capture-pane', '-p', '-t', '=plain:').stdout.includes('a person typing'));
+      const held = await json('agent', ['send', 'plain', '-m', `blocked ${mode}`, '--from', 'h:o', '--hold', '0.3']);
+      out.held = [held.code, held.doc.status];
+      t.tmux('send-keys', '-t', '=plain:', 'C-u');
+      const usage = await json('agent', ['send', 'plain', '--from', 'h:o', '--retries', 'many', '-m', 'x']);
+      out.usage = [usage.code, usage.doc.error?.code];
+      const status = await json('fleet', ['status']);
+      out.status = [status.code, (status.doc.agents as Array<{ name: string; state: string }>).map((a) => [a.name, a.state])];
+      return { out, pid };
+    };
+    const direct = await cases('direct');
+    service = await startService(f.roster, env());
+    const served = await cases('served');
+    expect(served.out).toEqual(direct.out);
+    expect(direct.out.submitted).toEqual([0, 'submitted']);
+    expect(direct.out.draft).toEqual([2, 'draft']);
+    expect(direct.out.held).toEqual([2, 'held']);
+    expect(direct.out.dead).toEqual([1, 'PANE_DEAD']);
+    // The direct send was recorded by its own process; the served one by the service.
+    expect(direct.pid).not.toBe(service.pid);
+    expect(served.pid).toBe(service.pid);
+    expect(bodies('plain')).toEqual(['hello direct', 'hello served']);
+  });
+
+  it('serves senders to one agent in arrival order under 8 concurrent senders, each message exactly once', async () => {
+    f = simFleet(t, [{ name: 'hub', busyMs: 30 }, { name: 'side' }]);
+    await json('fleet', ['start']);
+    service = await startService(f.roster, env());
+    const events = await subscribe(service.socket);
+    const senders = Array.from({ length: 8 }, async (_, s) => {
+      const verdicts: string[] = [];
+      for (let k = 0; k < 5; k += 1) {
+        const target = k === 2 ? 'side' : 'hub';
+        const r = await json('agent', ['send', target, '-m', `s${s}-m${k}`, '--from', `h:sender${s}`]);
+        verdicts.push(`${r.code}:${r.doc.status}`);
+      }
+      return verdicts;
+    });
+    const verdicts = (await Promise.all(senders)).flat();
+    events.close();
+    expect(verdicts.every((v) => v === '0:submitted' || v === '0:queued'), verdicts.join(' ')).toBe(true);
+    // Each message once, and in the order the service took the pane's turns.
+    const hub = events.events.filter((e) => e.kind === 'message' && e.to === `${hostnameOf(f)}:hub`);
+    const arrived = hub.filter((e) => e.step === 'queued').map((e) => e.id);
+    const pasted = hub.filter((e) => e.step === 'pasted').map((e) => e.id);
+    expect(arrived).toHaveLength(32);
+    expect(pasted).toEqual(arrived);
+    const truth = bodies('hub');
+    expect(truth).toHaveLength(32);
+    expect(new Set(truth).size).toBe(32);
+    expect(bodies('side').sort()).toEqual(Array.from({ length: 8 }, (_, s) => `s${s}-m2`).sort());
+  });
+
+  it('a service killed mid-send loses nothing and pastes nothing twice: the restarted service finishes the message', async () => {
+    f = simFleet(t, [{ name: 'slowpoke', extra: { env: { MOSAIC_SIM_IGNORE_ENTERS: '4' } } }]);
+    await json('fleet', ['start']);
+    service = await startService(f.roster, env());
+    const events = await subscribe(service.socket);
+    const sending = runCliJson('agent', ['send', 'slowpoke', '-m', 'survive the crash', '--from', 'h:o', '--roster', f.roster], { env: env() });
+    await waitFor('the paste', () => events.events.some((e) => e.step === 'pasted'), 20_000);
+    events.close();
+    expect(await service.kill()).toBe(null);
+    const r = await sending;
+    // Killed in the middle: the record is still 'sending', and its process is gone.
+    const between = (await json('agent', ['log'])).doc.messages.find((x: { body: string }) => x.body === 'survive the crash');
+    expect(between).toMatchObject({ status: 'sending', crashed: true });
+    expect(r.code).toBe(4);
+    expect(r.doc.error.code).toBe('SERVICE_LOST');
+    service = await startService(f.roster, env());
+    const final = await waitFor('the message finished', async () => {
+      const log = await json('agent', ['log']);
+      const m = (log.doc.messages as Array<{ status: string; body: string }>).find((x) => x.body === 'survive the crash');
+      return m && m.status !== 'sending' ? m : null;
+    }, 30_000, 200);
+    expect(final.status, JSON.stringify({ final, events: f.events('slowpoke') })).toBe('submitted');
+    expect(bodies('slowpoke'), JSON.stringify({ final, events: f.events('slowpoke') })).toEqual(['survive the crash']);
+    expect(f.events('slowpoke').filter((e) => e.kind === 'paste')).toHaveLength(1);
+  });
+
+  it('a client of another version is refused with a clear message and runs directly; the service says so too', async () => {
+    f = simFleet(t, [{ name: 'solo' }]);
+    await json('fleet', ['start']);
+    service = await startService(f.roster, env());
+    // The service side: a hello of another version gets a refusal naming both versions.
+    const refusal = await rawHello(service.socket, '0.0.0-other');
+    expect(refusal).toMatchObject({ type: 'refused', reason: 'version' });
+    expect(String(refusal.message)).toMatch(/runs mosaic-fleet \S+ .*this client is 0\.0\.0-other/);
+    await waitFor('the service logs the refusal', () => /refused a client of mosaic-fleet 0\.0\.0-other/.test(service!.stderr()));
+    await service.stop();
+    service = null;
+    // The client side: a service answering with another version is not used; the command runs here.
+    const fake = await fakeService(serviceSocket(f.roster), { type: 'hello', protocol: 1, version: '9.9.9', pid: 4242, roster: f.roster, socket: t.socket });
+    try {
+      const r = await json('agent', ['send', 'solo', '-m', 'despite the stranger', '--from', 'h:o']);
+      expect(r.code).toBe(0);
+      expect(r.doc.status).toBe('submitted');
+      expect(r.stderr).toMatch(/runs mosaic-fleet 9\.9\.9, this is \S+; running this command directly/);
+      expect(await attemptPid(r.doc.id)).not.toBe(4242);
+    } finally {
+      fake.close();
+    }
+    expect(bodies('solo')).toEqual(['despite the stranger']);
+  });
+
+  it('a stale socket file is harmless: clients run directly, and a new service takes its place', async () => {
+    f = simFleet(t, [{ name: 'solo' }]);
+    await json('fleet', ['start']);
+    const path = serviceSocket(f.roster);
+    mkdirSync(dirname(path), { recursive: true });
+    // A socket whose server died with SIGKILL leaves its file behind.
+    const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.stdout.write('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(existsSync(path)).toBe(true);
+    const r = await json('agent', ['send', 'solo', '-m', 'past the stale socket', '--from', 'h:o']);
+    expect([r.code, r.doc.status]).toEqual([0, 'submitted']);
+    service = await startService(f.roster, env());
+    const s = await json('agent', ['send', 'solo', '-m', 'through the new service', '--from', 'h:o']);
+    expect(await attemptPid(s.doc.id)).toBe(service.pid);
+    expect(bodies('solo')).toEqual(['past the stale socket', 'through the new service']);
+  });
+
+  it('of two services started at once, one serves and the other exits 8 naming the first', async () => {
+    f = simFleet(t, [{ name: 'solo' }]);
+    await json('fleet', ['start']);
+    const both = await Promise.allSettled([startService(f.roster, env()), startService(f.roster, env())]);
+    const winners = both.filter((b): b is PromiseFulfilledResult<RunningService> => b.status === 'fulfilled');
+    const losers = both.filter((b): b is PromiseRejectedResult => b.status === 'rejected');
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    service = winners[0]!.value;
+    expect(String(losers[0]!.reason)).toMatch(new RegExp(`another mosaic-fleet serve \\(pid ${service.pid}\\) already serves the roster`));
+    const third = runCli('fleet', ['serve', '--roster', f.roster, '--json'], { env: env() });
+    const r = await third;
+    expect(r.code).toBe(8);
+    expect(JSON.parse(r.stdout).error.code).toBe('SERVICE_RUNNING');
+  });
+
+  it('the tmux server killed under the service: it says so and exits non-zero, and clients run directly', async () => {
+    f = simFleet(t, [{ name: 'solo' }]);
+    await json('fleet', ['start']);
+    service = await startService(f.roster, env());
+    t.tmux('kill-server');
+    expect(await service.exited).toBe(1);
+    expect(service.stderr()).toMatch(/the tmux server on socket '[^']+' went away; the service stops/);
+    expect(existsSync(service.socket)).toBe(false);
+    service = null;
+    const r = await json('agent', ['send', 'solo', '-m', 'x', '--from', 'h:o']);
+    expect([r.code, r.doc.error?.code]).toEqual([1, 'NO_SERVER']);
+  });
+});
+
+function hostnameOf(_fleet: SimFleet): string {
+  return hostname().split('.')[0]!;
+}
+
+async function rawHello(path: string, version: string): Promise<Record<string, unknown>> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = connect(path);
+    let buf = '';
+    s.on('error', reject);
+    s.on('connect', () => s.write(`${JSON.stringify({ type: 'hello', protocol: 1, version })}\n`));
+    s.on('data', (c: Buffer) => {
+      buf += c.toString('utf8');
+      const nl = buf.indexOf('\n');
+      if (nl !== -1) {
+        s.destroy();
+        resolve(JSON.parse(buf.slice(0, nl)));
+      }
+    });
+  });
+}
+
+/** A listener on the service's socket path that answers every hello with `hello`. */
+async function fakeService(path: string, hello: Record<string, unknown>): Promise<{ close(): void }> {
+  mkdirSync(dirname(path), { recursive: true });
+  const server = createServer((s) => s.once('data', () => s.write(`${JSON.stringify(hello)}\n`)));
+  await new Promise<void>((resolve) => server.listen(path, () => resolve()));
+  return { close: () => server.close() };
+}
+
