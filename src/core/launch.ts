@@ -54,6 +54,7 @@ export function launchFor(agent: ResolvedAgent, where: LaunchEnv): AgentLaunch {
     argv,
     env: {
       ...profileEnv,
+      ...profile.paneEnv,
       ...agent.env,
       // Lets an agent (and `mosaic-agent inbox`) know who it is and where its fleet lives.
       MOSAIC_AGENT_NAME: agent.name,

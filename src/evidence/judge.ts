@@ -74,8 +74,11 @@ const PROFILE_FALLBACK_MS = 1_500;
 const BLANK_FALLBACK_MS = 3_000;
 
 /** A screen the profile cannot read, or a blank pane, is ready to be taken as it is: it has stood still (two identical
- *  readings) for long enough since the wait began that it is no REPL still drawing its first frame. */
+ *  readings) for long enough since the wait began that it is no REPL still drawing its first frame. A known REPL read
+ *  by its cursor must show something on the cursor row: below lines a CLI printed before its UI (startup warnings) the
+ *  cursor sits on a blank row, which is no input area, and the cursor reader could never prove it empty after a send. */
 export function steadyEnough(prev: Reading | null, last: Reading, waitedMs: number): boolean {
+  if (last.profileMissed && (last.cursorRow ?? '').trim() === '') return false;
   return last.ready && waitedMs >= (last.drawn ? PROFILE_FALLBACK_MS : BLANK_FALLBACK_MS) && prev !== null && unchanged(prev, last);
 }
 

@@ -151,9 +151,16 @@ export function isFreshGemini(_before: ScreenState, after: ScreenState): boolean
 // system settings/defaults files it names by env var are skipped unless root owns them and every parent directory.
 // Adding it would mean editing the user's own (or the project's) settings, so the screen stays the evidence.
 
+/** Gemini CLI 0.61.0 runs headless, not as a REPL, when CI=true or GITHUB_ACTIONS=true (isHeadlessMode in its core
+ *  bundle): in a pane it prints its startup warnings, then "No input provided via stdin" and exits with status 42.
+ *  A fleet started from a CI job passes CI=true to every pane through the tmux server's environment, so the agent
+ *  died about a second after start. It compares with "true", so an empty value is enough (tmux -e cannot unset). */
+export const GEMINI_PANE_ENV: Record<string, string> = { CI: '', GITHUB_ACTIONS: '' };
+
 export const geminiProfile: RuntimeProfile = {
   name: 'gemini',
   launch: launchGemini,
+  paneEnv: GEMINI_PANE_ENV,
   resetCommand: '/clear',
   parse: parseGemini,
   isFreshAfterReset: isFreshGemini,

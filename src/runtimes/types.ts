@@ -84,6 +84,10 @@ export interface RuntimeProfile {
   /** A per-user file the REPL rewrites at startup without a lock, from the agent's roster env (`~` when it does not
    *  set HOME): agents sharing it on a host are started one at a time, each once the last is ready. */
   startupStateFile?: (env: Record<string, string>) => string;
+  /** Environment the REPL needs to run as an interactive REPL in a pane, whatever launches it (direct, `mosaic yolo`
+   *  or a roster `command`); the agent's own `env` still wins. Panes inherit the tmux server's environment, which is
+   *  whatever `mosaic-fleet start` ran with (a CI job, a systemd unit). */
+  paneEnv?: Record<string, string>;
   /** Patterns a REPL shows in place of a long paste (e.g. /\[Pasted text #\d+/); their presence means "our body is in the box". */
   pastePlaceholders: RegExp[];
 }

@@ -1,6 +1,9 @@
 // Issue 7: `mosaic-fleet start` of a roster with one agent of each real runtime (command + env from bringUp,
 // one shared mock LLM). All five reach ready, `status --json` shows them idle; a send with the mock holding its
 // answer shows the target busy, and idle again once the answer is back; `stop` leaves no client process behind.
+// The fleet is started as from a CI job (CI=true, GITHUB_ACTIONS=true), on every machine: panes inherit the tmux
+// server's environment, and Gemini CLI with CI=true runs headless and exits 42 a second after start (a CI failure).
+// When an agent is not in the expected state, the assertion carries its status row and the last lines of its pane.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,8 +32,10 @@ describe('mosaic-fleet with one agent of each real runtime', () => {
   let cliHome = '';
   const homes = new Map<ClientName, string>();
 
+  // What a CI job's environment carries; set here so this machine runs the fleet the way CI does.
+  const cliEnv = () => ({ HOME: cliHome, CI: 'true', GITHUB_ACTIONS: 'true' });
   const cli = async (bin: 'fleet' | 'agent', args: string[], timeoutMs = 60_000) => {
-    const r = await runCli(bin, [...args, '--roster', roster, '--json'], { env: { HOME: cliHome }, timeoutMs });
+    const r = await runCli(bin, [...args, '--roster', roster, '--json'], { env: cliEnv(), timeoutMs });
     let doc: any;
     try {
       doc = JSON.parse(r.stdout);
@@ -43,6 +48,30 @@ describe('mosaic-fleet with one agent of each real runtime', () => {
     const { code, doc, stderr } = await cli('fleet', ['status']);
     if (!Array.isArray(doc.agents)) throw new Error(`status failed (exit ${code}): ${JSON.stringify(doc)} ${stderr}`);
     return new Map((doc.agents as StatusRow[]).map((a) => [a.name, a]));
+  };
+  /** An agent's status row (exit status included once dead) and the last 40 lines of its pane: what a failure needs. */
+  const explain = async (name: string): Promise<string> => {
+    const row = await status().then((rows) => rows.get(name)).catch((e: Error) => `status failed: ${e.message}`);
+    // A dead pane keeps its output at the top and tmux's "Pane is dead" at the bottom of a mostly blank screen:
+    // take plenty and keep the last 40 rows with something on them.
+    const tail = await runCli('agent', ['tail', name, '--last', '400', '--roster', roster], { env: cliEnv() });
+    const rows = tail.stdout.split('\n').filter((l) => l.trim() !== '').slice(-40);
+    const screen = tail.code === 0 ? rows.join('\n') : `(tail failed, exit ${tail.code}) ${tail.stderr.trim()}`;
+    return `${name}: ${JSON.stringify(row)}\n--- last 40 non-blank lines of ${name}'s pane ---\n${screen}\n---`;
+  };
+  /** Assert `name` is in `state` in `rows`; otherwise fail with its status and pane. */
+  const expectState = async (rows: Map<string, StatusRow>, name: string, state: string, runtime?: string) => {
+    const row = rows.get(name);
+    const expected = runtime ? { state, runtime } : { state };
+    expect(row, row?.state === state ? name : await explain(name)).toMatchObject(expected);
+  };
+  /** waitFor whose timeout also shows the agent's status and pane. */
+  const waitForAgent = async <T>(name: string, what: string, probe: () => Promise<T | null> | T | null, timeoutMs: number, everyMs: number): Promise<T> => {
+    try {
+      return await waitFor(what, probe, timeoutMs, everyMs);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${await explain(name)}`, { cause: error });
+    }
   };
   const leftovers = () => [...homes.values()].flatMap((home) => processesWithHome(home));
 
@@ -73,7 +102,7 @@ describe('mosaic-fleet with one agent of each real runtime', () => {
   });
 
   afterAll(async () => {
-    if (roster) await runCli('fleet', ['stop', '--all', '--roster', roster], { env: { HOME: cliHome } }).catch(() => undefined);
+    if (roster) await runCli('fleet', ['stop', '--all', '--roster', roster], { env: cliEnv() }).catch(() => undefined);
     // Nothing may survive; reap (and report) whatever did, so no client keeps running after the suite.
     const left = leftovers();
     for (const pid of left) {
@@ -91,12 +120,14 @@ describe('mosaic-fleet with one agent of each real runtime', () => {
   it('start brings every client to ready; status shows them idle', async () => {
     const started = Date.now();
     const r = await cli('fleet', ['start'], 300_000);
-    expect(r.code, r.stderr + JSON.stringify(r.doc)).toBe(0);
-    const reports = r.doc.agents as Array<{ name: string; outcome: string; ready: boolean; error?: string }>;
-    expect(reports.map((a) => [a.name, a.outcome, a.ready])).toEqual(CLIENT_NAMES.map((c) => [`fl-${c}`, 'started', true]));
+    const reports = (r.doc.agents ?? []) as Array<{ name: string; outcome: string; ready: boolean; error?: string }>;
+    const notReady = reports.filter((a) => a.outcome !== 'started' || !a.ready);
+    const why = notReady.length > 0 ? `\n${(await Promise.all(notReady.map((a) => explain(a.name)))).join('\n')}` : '';
+    expect(r.code, r.stderr + JSON.stringify(r.doc) + why).toBe(0);
+    expect(reports.map((a) => [a.name, a.outcome, a.ready]), why).toEqual(CLIENT_NAMES.map((c) => [`fl-${c}`, 'started', true]));
     console.log(`fleet start of ${CLIENT_NAMES.length} real clients: ${Date.now() - started} ms`);
     const rows = await status();
-    for (const client of CLIENT_NAMES) expect(rows.get(`fl-${client}`), client).toMatchObject({ state: 'idle', runtime: client });
+    for (const client of CLIENT_NAMES) await expectState(rows, `fl-${client}`, 'idle', client);
   });
 
   for (const client of CLIENT_NAMES) {
@@ -106,25 +137,27 @@ describe('mosaic-fleet with one agent of each real runtime', () => {
         const token = newToken(client);
         const name = `fl-${client}`;
         const sent = await cli('agent', ['send', name, '-m', `${token} a message for the status test`, '--from', 'testhost:tester']);
-        expect(sent.doc.status, sent.stderr).toBe('submitted');
-        const [rec] = await waitFor(`${client}: request with ${token}`, () => {
+        expect(sent.doc.status, sent.doc.status === 'submitted' ? name : `${JSON.stringify(sent.doc)} ${sent.stderr}\n${await explain(name)}`).toBe('submitted');
+        const [rec] = await waitForAgent(name, `${client}: request with ${token}`, () => {
           const hits = turnRequestsWith(mock!, token);
           return hits.length > 0 ? hits : null;
         }, 60_000, 50);
         const answeredAt = Date.parse(rec!.ts) + SLOW_MS;
-        const busy = await waitFor(`${name} busy in status`, async () => {
+        const busy = await waitForAgent(name, `${name} busy in status`, async () => {
           const rows = await status();
           return rows.get(name)?.state === 'busy' ? rows : null;
         }, SLOW_MS, 100);
         // Busy was seen while the answer was still held, and only on the target.
         expect(Date.now()).toBeLessThan(answeredAt);
-        for (const other of CLIENT_NAMES.filter((c) => c !== client)) expect(busy.get(`fl-${other}`)?.state, other).toBe('idle');
-        await waitFor(`${name} idle again in status`, async () => ((await status()).get(name)?.state === 'idle' ? true : null), 60_000, 200);
+        for (const other of CLIENT_NAMES.filter((c) => c !== client)) await expectState(busy, `fl-${other}`, 'idle');
+        await waitForAgent(name, `${name} idle again in status`, async () => ((await status()).get(name)?.state === 'idle' ? true : null), 60_000, 200);
         // Idle only after the mock answered: the busy marker did not vanish early.
         expect(Date.now()).toBeGreaterThanOrEqual(answeredAt - 200);
         expect(turnRequestsWith(mock!, token)).toHaveLength(1);
       } finally {
         mock!.setDelay(0);
+        // After a failure midway, let the target finish its turn so the next test does not fail on it too.
+        await waitFor(`fl-${client} not busy`, async () => ((await status()).get(`fl-${client}`)?.state !== 'busy' ? true : null), 30_000, 200).catch(() => undefined);
       }
     });
   }
@@ -139,6 +172,6 @@ describe('mosaic-fleet with one agent of each real runtime', () => {
     await waitFor('every client process gone', () => (leftovers().length === 0 ? true : null), 10_000, 100).catch(() => undefined);
     expect(leftovers(), 'client processes alive after `mosaic-fleet stop`').toEqual([]);
     const rows = await status();
-    for (const client of CLIENT_NAMES) expect(rows.get(`fl-${client}`)?.state, client).toBe('missing');
+    for (const client of CLIENT_NAMES) await expectState(rows, `fl-${client}`, 'missing');
   });
 });

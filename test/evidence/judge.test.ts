@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseCapture } from '../../src/tmux/screen.js';
 import { readPane, type Reading } from '../../src/evidence/reading.js';
-import { judgeTaken, pasteShown } from '../../src/evidence/judge.js';
+import { judgeTaken, pasteShown, steadyEnough } from '../../src/evidence/judge.js';
 import { squash } from '../../src/evidence/text.js';
 import { genericProfile } from '../../src/runtimes/generic.js';
 import { simProfile } from '../../src/runtimes/sim.js';
+import { geminiProfile } from '../../src/runtimes/gemini.js';
 import type { RuntimeProfile } from '../../src/runtimes/types.js';
 
 // The verdict rule, attacked: `submitted`/`queued` only with positive evidence (our text seen in the input area,
@@ -115,4 +116,33 @@ describe('judgeTaken on random and adversarial screens', () => {
       expect(successes).toBeGreaterThan(0);
     });
   }
+});
+
+describe('steadyEnough: when a screen the profile cannot read is taken as ready', () => {
+  // Gemini CLI 0.61.0 started with CI=true, as captured in a tmux pane: it prints a warning, the cursor goes to the
+  // row below, and about a second later (longer under load) it prints "No input provided via stdin" and exits 42.
+  const headless = ['Warning: True color (24-bit) support not detected. Using a terminal with true color enabled will result in a better visual experience.', '', ''];
+
+  it('never takes a known REPL whose cursor sits on a blank row, however long it stood still', () => {
+    const a = reading(headless, 1, geminiProfile);
+    const b = reading(headless, 1, geminiProfile);
+    expect(b.profileMissed).toBe(true);
+    expect(b.ready).toBe(true); // read by the cursor it looks ready: steadyEnough is what must refuse it
+    expect(steadyEnough(a, b, 60_000)).toBe(false);
+  });
+
+  it('takes a known REPL whose unreadable screen shows a prompt at the cursor once it stood still', () => {
+    const rows = ['Some future layout', '', '> ', ''];
+    const a = reading(rows, 2, geminiProfile);
+    const b = reading(rows, 2, geminiProfile);
+    expect(b.profileMissed).toBe(true);
+    expect(steadyEnough(a, b, 60_000)).toBe(true);
+    expect(steadyEnough(a, b, 100)).toBe(false); // not before it stood still long enough
+  });
+
+  it('still takes a blank pane of a program no profile knows (it may draw nothing)', () => {
+    const a = reading(['', '', ''], 0);
+    const b = reading(['', '', ''], 0);
+    expect(steadyEnough(a, b, 60_000)).toBe(true);
+  });
 });
