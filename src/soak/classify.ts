@@ -155,7 +155,9 @@ function judge(runId: string, o: Observation, got: readonly Arrival[], personDra
   add('wrongAgent', got.some((a) => a.agent !== o.plan.agent || a.name !== o.plan.agent));
   add('stuckPending', o.ledger !== null && OPEN.has(o.ledger.status));
   add('spuriousHeld', reported === 'held' && !o.expectHeld);
-  add('pastedIntoDraft', o.expectHeld && got.length > 0);
+  // A sender that died during the held wait leaves a crashed record that `deliver` finishes once the box is clear:
+  // its arrival alone, with exactly its text, is that finish; one merged with the draft is still caught as altered.
+  add('pastedIntoDraft', o.expectHeld && got.length > 0 && !(o.killed && got.every((a) => a.text === o.expectedText)));
   add('ledgerMismatch', ledgerDisagrees(o));
   add('badOutput', !o.killed && o.result !== null && !o.result.jsonOk);
   const exactlyOnce = got.length === 1 && got[0]!.agent === o.plan.agent && got[0]!.text === o.expectedText;

@@ -15,6 +15,8 @@ export interface SoakOptions {
   faults: boolean;
   /** Everything the newer sim offers: every layout (unless --layouts), placeholders, Enter policies, wedges. */
   mixed: boolean;
+  /** Send through the fleet service (mosaic-fleet serve), killed and restarted twice as a fault unless --no-faults. */
+  service: boolean;
 }
 
 export type ParsedSoakArgs = { kind: 'run'; options: SoakOptions } | { kind: 'help' } | { kind: 'error'; message: string };
@@ -33,6 +35,8 @@ and ledger record compared with what the REPLs received (their ground-truth logs
   --mixed          use what the newer sim offers: every layout (unless --layouts is given), a grey
                    placeholder on some agents, Enter policies (swallow / ignore the first Enter /
                    early Enter is a newline) and wedge faults (SIGUSR1 ... SIGUSR2)
+  --service        run the fleet service (mosaic-fleet serve) and send through it; with faults, it is
+                   killed (SIGKILL) and restarted twice during the load
   --no-faults      no restarts, kills, stops, person drafts or wedges (a clean run)
   --keep           leave the fleet, its tmux server and temp files in place (printed) for inspection
   --json           print one JSON document instead of the table
@@ -51,7 +55,7 @@ export function parseSoakArgs(argv: readonly string[], randomSeed: () => number 
 }
 
 function readArgs(argv: readonly string[], randomSeed: () => number): ParsedSoakArgs {
-  const options: SoakOptions = { messages: 800, agents: 20, senders: 8, seed: -1, layouts: ['claude'], keep: false, json: false, faults: true, mixed: false };
+  const options: SoakOptions = { messages: 800, agents: 20, senders: 8, seed: -1, layouts: ['claude'], keep: false, json: false, faults: true, mixed: false, service: false };
   let layoutsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -77,6 +81,9 @@ function readArgs(argv: readonly string[], randomSeed: () => number): ParsedSoak
         break;
       case '--mixed':
         options.mixed = true;
+        break;
+      case '--service':
+        options.service = true;
         break;
       case '--messages':
         options.messages = count(value(), flag, 1);

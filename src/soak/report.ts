@@ -115,7 +115,7 @@ export function renderTable(r: SoakReport): string {
   const pct = (n: number) => (c.messages > 0 ? `${((100 * n) / c.messages).toFixed(1)}%` : '-');
   const ms = (n: number | null) => (n === null ? '-' : `${n} ms`);
   const rows: [string, string, string][] = [
-    ['messages', String(c.messages), ''],
+    ['messages', String(c.messages), r.options.service ? 'through the fleet service' : 'direct (no service)'],
     ['exactly once', String(c.exactlyOnce), pct(c.exactlyOnce)],
     ...DEFECTS.map((d): [string, string, string] => [DEFECT_LABELS[d], String(c.defects[d]), c.defects[d] > 0 ? 'DEFECT' : '']),
     ["person draft submitted by us", String(c.personDraftSent), c.personDraftSent > 0 ? 'DEFECT' : ''],
@@ -152,10 +152,10 @@ export function renderTable(r: SoakReport): string {
 }
 
 function summariseFaults(faults: unknown): string {
-  const f = faults as { restarts?: unknown[]; kills?: { point: string; how: string }[]; stopQueue?: unknown[]; personDrafts?: unknown[]; wedges?: unknown[]; deliverPasses?: number; deliverFailures?: number };
+  const f = faults as { restarts?: unknown[]; kills?: { point: string; how: string }[]; stopQueue?: unknown[]; personDrafts?: unknown[]; wedges?: unknown[]; deliverPasses?: number; deliverFailures?: number; serviceKills?: number };
   const kills = (f.kills ?? []).filter((k) => k.how !== 'missed');
   const byPoint = ['paste', 'enter', 'submit'].map((p) => `${p} ${kills.filter((k) => k.point === p).length}`).join('/');
-  return `${f.restarts?.length ?? 0} restarts, ${kills.length} senders killed (${byPoint}), ${f.stopQueue?.length ?? 0} stop-and-queue, ${f.personDrafts?.length ?? 0} person drafts, ${f.wedges?.length ?? 0} wedges, ${f.deliverPasses ?? 0} deliver passes (${f.deliverFailures ?? 0} failed)`;
+  return `${f.restarts?.length ?? 0} restarts, ${kills.length} senders killed (${byPoint}), ${f.stopQueue?.length ?? 0} stop-and-queue, ${f.personDrafts?.length ?? 0} person drafts, ${f.wedges?.length ?? 0} wedges, ${f.deliverPasses ?? 0} deliver passes (${f.deliverFailures ?? 0} failed)${f.serviceKills ? `, fleet service killed ${f.serviceKills}×` : ''}`;
 }
 
 function round(n: number, digits: number): number {

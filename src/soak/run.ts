@@ -10,6 +10,7 @@ import { LogWatch } from './logwatch.js';
 import { arrivalsOf, parseSimLog, type Arrival, type SimRecord } from './truth.js';
 import type { LedgerView, Observation, SendResult } from './classify.js';
 import { tokensIn } from './plan.js';
+import { startSoakService, type SoakService } from './service.js';
 
 export class SoakError extends Error {}
 
@@ -28,6 +29,8 @@ export interface FaultLog {
   wedges: { agent: string; pid: number | null; ms: number }[];
   deliverPasses: number;
   deliverFailures: number;
+  /** Times the fleet service was killed and restarted (--service). */
+  serviceKills: number;
   /** Every fault with its agent and time (ms since the sends began), to show which defects had a fault nearby. */
   timeline: { at: number; agent: string; what: string }[];
 }
@@ -67,9 +70,11 @@ export async function runSoak(options: SoakOptions, bins: Bins, hooks: RunHooks)
   const startNotes = checkStarted(started);
   const startMs = Date.now() - t0;
   hooks.progress(`soak: fleet started in ${startMs} ms${startNotes.length > 0 ? ` (${startNotes.join('; ')})` : ''}`);
+  const service = options.service ? await startSoakService(bins, fleet) : null;
+  if (service) hooks.progress(`soak: fleet service up (pid ${service.pid}); every send goes through it`);
   const watch = new LogWatch(new Map(plan.agents.map((a) => [a.name, fleet.logOf(a.name)])));
   watch.start();
-  const driver = new Driver(options, bins, plan, fleet, watch, hooks);
+  const driver = new Driver(options, bins, plan, fleet, watch, hooks, service);
   const sendStart = Date.now();
   try {
     await driver.sendAll();
@@ -78,7 +83,11 @@ export async function runSoak(options: SoakOptions, bins: Bins, hooks: RunHooks)
   }
   const sendPhaseMs = Date.now() - sendStart;
   hooks.progress(`soak: sends done in ${sendPhaseMs} ms; final deliver passes`);
-  await driver.finalDeliver();
+  try {
+    await driver.finalDeliver();
+  } finally {
+    await service?.stop();
+  }
   watch.poll();
   watch.stop();
   const ledger = await readLedger(bins, fleet, plan.runId);
@@ -143,7 +152,7 @@ interface Sent {
 const NEAR_FAULT_MS = 15_000;
 
 class Driver {
-  readonly faults: FaultLog = { restarts: [], kills: [], stopQueue: [], personDrafts: [], wedges: [], deliverPasses: 0, deliverFailures: 0, timeline: [] };
+  readonly faults: FaultLog = { restarts: [], kills: [], stopQueue: [], personDrafts: [], wedges: [], deliverPasses: 0, deliverFailures: 0, serviceKills: 0, timeline: [] };
   private readonly t0 = Date.now();
   private readonly sent = new Map<number, Sent>();
   private readonly inFlight = new Map<string, number>();
@@ -163,6 +172,7 @@ class Driver {
     private readonly fleet: PrivateFleet,
     private readonly watch: LogWatch,
     private readonly hooks: RunHooks,
+    private readonly service: SoakService | null = null,
   ) {}
 
   async sendAll(): Promise<void> {
@@ -180,6 +190,8 @@ class Driver {
         this.retarget(m);
         await this.send(m, `snd${slot}`, m.queue, false);
         done++;
+        // The service dies twice under load (at a third and two thirds): senders in flight lose it mid-send.
+        if (this.service && this.options.faults && (done === Math.floor(total / 3) || done === Math.floor((2 * total) / 3))) this.background.push(this.crashService());
         if (done % 100 === 0) this.hooks.progress(`soak: ${done}/${total} regular messages sent`);
       }
     };
@@ -278,6 +290,8 @@ class Driver {
         },
       });
       if (m.kill && !entry.killed && !this.faults.kills.some((k) => k.index === m.index)) this.faults.kills.push({ index: m.index, point: m.kill, how: 'missed' });
+      // The service died under this send: like a killed sender, what happened is the ledger's and the pane's to say.
+      if (!entry.killed && this.service && /"code": "SERVICE_LOST"/.test(result.stdout)) entry.killed = true;
       entry.result = entry.killed ? null : toSendResult(result);
     } finally {
       (unwatch as (() => void) | null)?.();
@@ -286,6 +300,13 @@ class Driver {
       entry.endedAt = Date.now() - this.t0;
       this.inFlight.set(m.agent, (this.inFlight.get(m.agent) ?? 1) - 1);
     }
+  }
+
+  private async crashService(): Promise<void> {
+    const pid = this.service!.pid;
+    await this.service!.crashAndRestart();
+    this.faults.timeline.push({ at: Date.now() - this.t0, agent: '*', what: `fleet service ${pid} killed and restarted` });
+    this.faults.serviceKills += 1;
   }
 
   /** Kill the sender when the sim logs the planned point for this message's token (or after a delay when it logs none). */

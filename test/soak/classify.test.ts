@@ -95,6 +95,17 @@ describe('soak classification', () => {
     expect(counts.heldAsExpected).toBe(1);
   });
 
+  it('a held-wait whose sender died, finished alone once the draft was cleared, is no defect; merged into the draft it is', () => {
+    const finished = message(1);
+    const merged = message(2);
+    const { findings } = judge(
+      [obs(finished, null, { expectHeld: true, killed: true, result: null, ledger: { id: 'f', status: 'submitted', text: textOf(finished) } }), obs(merged, null, { expectHeld: true, killed: true, result: null, ledger: { id: 'm', status: 'submitted', text: textOf(merged) } })],
+      [arrival(textOf(finished)), arrival(`person typing ${textOf(merged)}`)],
+    );
+    expect(findings[0]!.defects).toEqual([]);
+    expect(findings[1]!.defects).toContain('pastedIntoDraft');
+  });
+
   it('calls failed/held that arrived a false failure, but splits unconfirmed and failed by arrival without a defect', () => {
     const f1 = message(1);
     const u1 = message(2);
@@ -152,7 +163,7 @@ describe('soak report', () => {
   it('is ok only with zero defects, and computes latency from confirmed sends', () => {
     const a = message(1);
     const b = message(2);
-    const options = { messages: 2, agents: 1, senders: 1, seed: 1, layouts: ['claude' as const], keep: false, json: false, faults: true, mixed: false };
+    const options = { messages: 2, agents: 1, senders: 1, seed: 1, layouts: ['claude' as const], keep: false, json: false, faults: true, mixed: false, service: false };
     const base = { options, runId: RUN, personDrafts: [], sendPhaseMs: 2000, totalMs: 3000, startMs: 500, faults: {}, simLogs: [], notes: [], tornLogLines: 0, ledgerRecords: 2, kept: null };
     const good = buildReport({ ...base, observations: [obs(a, 'submitted'), obs(b, 'queued', { result: result('queued', { latencyMs: 300 }) })], arrivals: [arrival(textOf(a)), arrival(textOf(b))] });
     expect(good).toMatchObject({ ok: true, defectTotal: 0, throughputPerSec: 1, latencyMs: { p50: 100, p99: 300, n: 2 } });
@@ -163,7 +174,7 @@ describe('soak report', () => {
   });
 
   it('groups why messages were not delivered, with pane ids and timings blanked', () => {
-    const options = { messages: 3, agents: 1, senders: 1, seed: 1, layouts: ['claude' as const], keep: false, json: false, faults: true, mixed: false };
+    const options = { messages: 3, agents: 1, senders: 1, seed: 1, layouts: ['claude' as const], keep: false, json: false, faults: true, mixed: false, service: false };
     const [a, b, c] = [message(1), message(2), message(3)];
     const r = buildReport({
       options, runId: RUN, personDrafts: [], sendPhaseMs: 1000, totalMs: 1000, startMs: 1, faults: {}, simLogs: [], notes: [], tornLogLines: 0, ledgerRecords: 3, kept: null, arrivals: [],
