@@ -153,7 +153,22 @@ async function benchStatus(): Promise<void> {
       calls = host.tmuxCalls - before;
       if (o.agents.length !== 100) throw new Error(`status saw ${o.agents.length} agents`);
     }
-    const cli = await timeCli(['status', '--json', '--roster', roster.path, '-L', socket], 5);
+    // Whole processes, interleaved round by round so load drifts hit all three alike: node alone, the direct path,
+    // and the thin client answered by a running fleet service.
+    const args = ['status', '--json', '--roster', roster.path, '-L', socket];
+    const service = await startBenchService(['serve', '--roster', roster.path, '-L', socket]);
+    const cli: number[] = [];
+    const served: number[] = [];
+    const bare: number[] = [];
+    try {
+      for (let i = 0; i < 15; i += 1) {
+        bare.push(...(await timeCli(['-e', '0'], 1, 'node')));
+        cli.push(...(await timeCli(args, 1, 'fleet', { MOSAIC_NO_SERVICE: '1' })));
+        served.push(...(await timeCli(args, 1)));
+      }
+    } finally {
+      await service.stop();
+    }
     const viaCtx: number[] = [];
     for (let i = 0; i < 10; i += 1) {
       const t0 = performance.now();
@@ -164,7 +179,10 @@ async function benchStatus(): Promise<void> {
       ['measure', 'p50', 'p95', 'tmux calls'],
       ['transport.overview (in process)', fmtMs(percentile(times, 50)), fmtMs(percentile(times, 95)), String(calls)],
       ['fleetStatus incl. roster load (in process)', fmtMs(percentile(viaCtx, 50)), fmtMs(percentile(viaCtx, 95)), '-'],
-      ['`mosaic-fleet status --json` (whole process)', fmtMs(percentile(cli, 50)), fmtMs(percentile(cli, 95)), '-'],
+      ['`node -e 0` (whole process, for scale)', fmtMs(percentile(bare, 50)), fmtMs(percentile(bare, 95)), '-'],
+      ['`mosaic-fleet status --json`, direct path (whole process)', fmtMs(percentile(cli, 50)), fmtMs(percentile(cli, 95)), '-'],
+      ['`mosaic-fleet status --json`, fleet service running (whole process)', fmtMs(percentile(served, 50)), fmtMs(percentile(served, 95)), '0 in the client'],
+      ['  service path minus `node -e 0` (p50)', fmtMs(percentile(served, 50) - percentile(bare, 50)), '-', '-'],
     ]);
     process.stdout.write('(one list-panes call reads every pane: server pid, pane state, and busy markers searched by tmux itself)\n');
   } finally {
@@ -173,16 +191,38 @@ async function benchStatus(): Promise<void> {
   }
 }
 
-async function timeCli(args: string[], n: number): Promise<number[]> {
+async function timeCli(args: string[], n: number, what: 'fleet' | 'node' = 'fleet', env: NodeJS.ProcessEnv = {}): Promise<number[]> {
   const { run } = await import('../exec/run.js');
   const bin = join(packageRoot(), 'dist', 'cli', 'fleet-bin.js');
   const out: number[] = [];
   for (let i = 0; i < n; i += 1) {
     const t0 = performance.now();
-    await run([process.execPath, bin, ...args]);
+    const r = await run([process.execPath, ...(what === 'fleet' ? [bin] : []), ...args], { env: { ...process.env, ...env } });
     out.push(performance.now() - t0);
+    if (r.code !== 0) throw new Error(`${args.join(' ')} exited ${r.code}: ${r.stderr.slice(0, 300)}`);
   }
   return out;
+}
+
+/** `mosaic-fleet serve ...` in the background until stop(). */
+async function startBenchService(args: string[]): Promise<{ stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli', 'fleet-bin.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString('utf8');
+      if (/listening on /.test(err)) resolve();
+    });
+    void exited.then(() => reject(new Error(`mosaic-fleet serve exited: ${err.slice(0, 300)}`)));
+  });
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function benchStart(): Promise<void> {
