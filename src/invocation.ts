@@ -16,6 +16,8 @@ export interface Invocation {
   exitCode: number | undefined;
   /** The service's context for this command's options (shares its tmux connection, ledger and queues). */
   context(opts: CommonOptions): Promise<Context>;
+  /** The service's events as they happen (`log --follow`); returns the unsubscribe. */
+  subscribe?(listener: (event: { kind: string; [k: string]: unknown }) => void): () => void;
   /** Message lifecycle events of this command's deliveries (queued, pasted, verdict), for the service's subscribers. */
   onDeliveryEvent?(event: { kind: string; atMs: number; [k: string]: unknown }): void;
 }

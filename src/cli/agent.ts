@@ -318,6 +318,7 @@ function addLog(parent: Command): void {
     .argument('[agent]', 'only messages to or from this agent (name or host:name)')
     .option('--since <when>', 'e.g. 10m, 2h, 1d, or an ISO time')
     .option('--status <status...>', 'only these statuses (submitted queued draft held failed pending sending expired)')
+    .option('--follow', 'then keep printing each message as it is recorded or changes status, until Ctrl-C')
     .addOption(lastOption('messages', '50'))
     .addOption(new Option('--limit <n>', 'same as --last').hideHelp())
     .option('--json', 'print one JSON document');
@@ -326,6 +327,7 @@ function addLog(parent: Command): void {
   helpFooter(cmd, `0, ${COMMON_EXITS}`, ['running.md', 'log']);
   cmd.action(
     action(async (io, agent: string | undefined, opts: Record<string, unknown>) => {
+      if (opts.follow && opts.json) throw new UsageError('--follow prints a line per change; --json prints one document', 'drop one of them (a JSON event stream: subscribe to the fleet service, see docs/service.md)');
       const ctx = await contextFrom(opts);
       const { parseSince, formatLogTable } = await core.ledger();
       const { ledgerOf } = await import('../core/ledger.js');
@@ -337,6 +339,12 @@ function addLog(parent: Command): void {
       });
       if (opts.json) printJson(io, { ok: true, messages: records });
       else io.out(records.length === 0 ? 'no messages' : formatLogTable(records));
+      if (opts.follow) {
+        const { followLog } = await import('../core/log-follow.js');
+        await untilInterrupted((signal) =>
+          followLog(ctx, { ...(agent ? { agent } : {}), ...(Array.isArray(opts.status) ? { status: opts.status as string[] } : {}) }, records, (line) => io.out(line), signal),
+        );
+      }
       return 0;
     }),
   );

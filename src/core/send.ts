@@ -99,6 +99,7 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
       },
     );
     ledger.finishAttempt(record!.id, result.status, { latencyMs: result.latencyMs, enters: result.enters, ...(result.detail ? { detail: result.detail } : {}) });
+    currentInvocation()?.onDeliveryEvent?.({ kind: 'recorded', atMs: result.latencyMs, id: record!.id, status: result.status });
     if (where.host !== 'local' && (result.status === 'submitted' || result.status === 'queued')) await leaveInboxCopy(ctx, transport, result.to.session, record!.id);
     return {
       id: record!.id,

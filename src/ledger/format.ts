@@ -68,3 +68,9 @@ export function formatTime(time: Date, utc = false): string {
   const [y, mo, d, h, mi, s] = parts.map((n) => String(n).padStart(2, '0'));
   return `${y}-${mo}-${d} ${h}:${mi}:${s}`;
 }
+
+/** One record as one line, for `log --follow`: time, id, who to whom, status, body excerpt. */
+export function formatLogLine(r: MessageRecord, options: LogTableOptions = {}): string {
+  const detail = r.attempts.at(-1)?.detail;
+  return [formatTime(new Date(r.updated), options.utc === true), r.id, `${address(r.from)} -> ${address(r.to)}`, r.crashed ? `${r.status} (crashed)` : r.status, excerpt(r.body), ...(detail && r.status !== 'submitted' ? [`(${detail})`] : [])].join('  ');
+}

@@ -344,6 +344,7 @@ class Request {
         }
       },
       onDeliveryEvent: (event) => this.service.publish('message', { ...event, step: event.kind }),
+      subscribe: (listener) => this.service.hub.subscribe(listener),
     };
     let code: number;
     try {

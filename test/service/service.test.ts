@@ -8,7 +8,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
-import { runCli, runCliJson } from '../helpers/cli.js';
+import { BIN, runCli, runCliJson } from '../helpers/cli.js';
 import { simFleet, type SimFleet } from '../helpers/fleet.js';
 import { serviceSocket, startService, subscribe, type RunningService } from '../helpers/service.js';
 
@@ -238,3 +238,30 @@ async function fakeService(path: string, hello: Record<string, unknown>): Promis
   return { close: () => server.close() };
 }
 
+
+describe('mosaic-agent log --follow', () => {
+  it('prints each message as it changes, through the service (woken by its events) and without it (polling)', async () => {
+    f = simFleet(t, [{ name: 'scribe' }]);
+    await json('fleet', ['start']);
+    const follow = async (label: string) => {
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, [BIN.agent, 'log', '--follow', '--roster', f.roster], { env: { ...process.env, ...env(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      await waitFor(`${label}: the history printed`, () => /no messages|TIME/.test(out));
+      const sent = await json('agent', ['send', 'scribe', '-m', `followed ${label}`, '--from', 'h:o']);
+      expect(sent.doc.status).toBe('submitted');
+      await waitFor(`${label}: the submitted line`, () => new RegExp(`${sent.doc.id}\\s+h:o -> \\S+:scribe\\s+submitted\\s+followed ${label}`).test(out), 15_000);
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.on('close', resolve));
+      return out;
+    };
+    await follow('direct');
+    service = await startService(f.roster, env());
+    const served = await follow('served');
+    expect(served).toMatch(/followed direct/);
+    const both = await json('agent', ['log', '--follow']);
+    expect(both.code).toBe(3);
+    expect(both.doc.error.code).toBe('USAGE');
+  });
+});
