@@ -14,7 +14,9 @@ export interface WatchDeps {
   run(commands: string[][]): Promise<RunResult>;
 }
 
-export type WatchState = 'starting' | 'active' | 'foreign' | 'ended';
+/** active: piped to us; foreign: the pane has a pipe of someone else's; dead: the pane's program exited (kept by
+ *  remain-on-exit); ended: no such pane, or the pipe closed. foreign and dead are looked at again after a while. */
+export type WatchState = 'starting' | 'active' | 'foreign' | 'dead' | 'ended';
 
 interface Watch {
   paneId: string;
@@ -28,9 +30,9 @@ interface Watch {
   connected?: () => void;
 }
 
-const BUSY = 'mosaic-control-pipe-busy';
-// A pane someone else pipes is looked at again after this long (their pipe may be gone by then).
-const FOREIGN_RECHECK_MS = 5_000;
+const NOT_OURS = 'mosaic-control-pipe-';
+// A pane someone else pipes, or a dead one, is looked at again after this long (it may be free or respawned by then).
+const RECHECK_MS = 5_000;
 // The pipe's shell writes one byte on opening the FIFO; without it by then the watch is abandoned.
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -99,7 +101,7 @@ export class OutputWatcher {
   private ensure(paneId: string): void {
     if (this.closed || !/^%\d+$/.test(paneId)) return;
     const w = this.watches.get(paneId);
-    if (w && !(w.state === 'foreign' && Date.now() >= w.recheckAt)) return;
+    if (w && !((w.state === 'foreign' || w.state === 'dead') && Date.now() >= w.recheckAt)) return;
     const fresh: Watch = { paneId, state: 'starting', recheckAt: 0, ready: Promise.resolve('starting') };
     this.watches.set(paneId, fresh);
     fresh.ready = this.start(fresh).catch(() => {
@@ -132,29 +134,36 @@ export class OutputWatcher {
         resolve(true);
       };
     });
-    // Only a pane without a pipe gets ours (plain pipe-pane would replace a user's pipe, and -o would close it).
-    // The shell command is ours alone; the FIFO path comes from our private directory.
-    const shell = `exec >${shellQuote(fifo)} && printf o && exec cat`;
+    // Only a live pane without a pipe gets ours: plain pipe-pane would replace a user's pipe, and -o would close it.
+    // Checked and piped in one server step (if-shell -F). The shell command is ours alone; the FIFO path comes from
+    // our private directory, and [ -p ] keeps a late shell from creating a plain file there once the FIFO is gone.
+    const path = shellQuote(fifo);
+    const shell = `[ -p ${path} ] && exec >${path} && printf o && exec cat`;
     const result = await this.deps.run([
-      ['if-shell', '-F', '-t', w.paneId, '#{pane_pipe}', `display-message -p ${BUSY}`, commandLine([['pipe-pane', '-O', '-t', w.paneId, shell]])],
+      [
+        'if-shell', '-F', '-t', w.paneId, '#{||:#{pane_pipe},#{pane_dead}}',
+        commandLine([['display-message', '-p', '-t', w.paneId, `${NOT_OURS}#{?pane_pipe,foreign,dead}`]]),
+        commandLine([['pipe-pane', '-O', '-t', w.paneId, shell]]),
+      ],
     ]);
     if (result.code !== 0 || w.state !== 'starting') {
       this.end(w);
       return w.state;
     }
-    if (result.stdout.trim() === BUSY) {
+    const notOurs = result.stdout.trim();
+    if (notOurs.startsWith(NOT_OURS)) {
       this.end(w);
-      w.state = 'foreign';
-      w.recheckAt = Date.now() + FOREIGN_RECHECK_MS;
+      w.state = notOurs === `${NOT_OURS}dead` ? 'dead' : 'foreign';
+      w.recheckAt = Date.now() + RECHECK_MS;
       this.watches.set(w.paneId, w);
-      return 'foreign';
+      return w.state;
     }
     if (!(await connected)) this.end(w);
     return w.state;
   }
 
   private data(w: Watch, chunk: Buffer): void {
-    if (w.state === 'ended' || w.state === 'foreign') return;
+    if (w.state !== 'starting' && w.state !== 'active') return;
     if (w.state === 'starting') {
       // The first byte is the pipe shell's hello, not pane output.
       w.state = 'active';

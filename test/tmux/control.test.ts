@@ -51,6 +51,13 @@ describe('tmux control-mode host', () => {
     expect(r.code).toBe(0);
     return r.stdout.trim();
   };
+  /** A pane whose program exited, kept by remain-on-exit. */
+  const deadPane = (session: string): string => {
+    const r = t.tmux('new-session', '-d', '-P', '-F', '#{pane_id}', '-s', session, 'sh -c "read x; exit 3"', ';', 'set-option', '-w', 'remain-on-exit', 'on');
+    const pane = r.stdout.trim();
+    t.tmux('send-keys', '-t', pane, 'Enter');
+    return pane;
+  };
   const typeLine = (pane: string, line: string) => expect(t.tmux('send-keys', '-t', pane, '-l', line).code).toBe(0);
 
   it('observePane and list-panes replies are byte-identical to a forked tmux', async () => {
@@ -169,14 +176,35 @@ describe('tmux control-mode host', () => {
   it('reports tmux errors worded as a forked tmux words them', async () => {
     await expect(over.capture('%424242')).rejects.toMatchObject({ code: 'TARGET_NOT_FOUND' });
     await expect(over.run(['nosuchcommand'])).rejects.toMatchObject({ message: expect.stringContaining('unknown command: nosuchcommand') });
-    const pane = newPane('dies', 'sh -c "exit 3"');
-    // A dead pane (remain-on-exit) cannot be respawned without -k only while it lives; pasting into it is refused.
-    t.tmux('set-option', '-w', '-t', pane, 'remain-on-exit', 'on');
-    const both1 = await both(['display-message', '-p', '-t', pane, '#{pane_dead}']);
-    expect(both1.control.stdout).toBe(both1.forked.stdout);
+    const pane = deadPane('dies');
+    const dead = await both(['pipe-pane', '-t', pane, 'cat']);
+    expect(dead.control).toMatchObject({ code: 1, stderr: dead.forked.stderr });
+    await expect(over.run(['pipe-pane', '-t', pane, 'cat'])).rejects.toMatchObject({ code: 'PANE_DEAD' });
     const r = await both(['display-message', '-p', '-t', '%777777', 'x', ';', 'list-sessions', '-F', 'never']);
-    expect(r.control.code).toBe(r.forked.code);
-    expect(r.control.stdout).toBe(r.forked.stdout);
+    expect(r.control).toMatchObject({ code: r.forked.code, stdout: r.forked.stdout, stderr: r.forked.stderr });
+  });
+
+  it('the tmux client process dying fails every pending call as NO_SERVER and tells the owner', async () => {
+    const pid = control!.pid!;
+    void over.run(['run-shell', 'sleep 5']).catch(() => undefined);
+    const pending = over.run(['display-message', '-p', 'queued']).then(() => null, (e: unknown) => e);
+    process.kill(pid, 'SIGKILL');
+    expect(await pending).toMatchObject({ code: 'NO_SERVER' });
+    expect(await control!.closed).toMatch(/SIGKILL/);
+    await expect(over.run(['list-sessions'])).rejects.toMatchObject({ code: 'NO_SERVER' });
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    // The server itself is fine: only this connection is gone.
+    expect(await forked.serverRunning()).toBe(true);
+  });
+
+  it('a command that never answers after its timeout declares the connection broken (the owner reconnects)', async () => {
+    const stalling = await connectControl({ local: new LocalHost(), socket: { name: t.socket }, session: HOLDER, spoolParent: spool, stallMs: 200 });
+    const r = await stalling.exec(over.argv(['run-shell', 'sleep 3']), { timeoutMs: 100 });
+    expect(r.timedOut).toBe(true);
+    expect(await stalling.closed).toMatch(/did not finish 200 ms after its 100 ms timeout/);
+    const after = await stalling.exec(over.argv(['display-message', '-p', 'x']));
+    expect(after.stderr).toMatch(/no server running/);
+    await waitFor('client gone', () => !existsSync(`/proc/${stalling.pid}`));
   });
 
   it('a timed-out call returns timedOut and the connection stays usable', async () => {
@@ -257,6 +285,14 @@ describe('tmux control-mode host', () => {
     await waitFor('their pipe still gets output', () => existsSync(theirs) && readFileSync(theirs, 'utf8').includes('for-them'));
     await control!.close();
     expect(t.tmux('display-message', '-p', '-t', pane, '#{pane_pipe}').stdout.trim()).toBe('1');
+  });
+
+  it('a dead pane is not piped; waitOutput on it just times out', async () => {
+    const pane = deadPane('gone');
+    await waitFor('dead', () => t.tmux('display-message', '-p', '-t', pane, '#{pane_dead}').stdout.trim() === '1');
+    expect(await control!.watchPane(pane)).toBe('dead');
+    expect(await control!.waitOutput(pane, 100)).toBe(false);
+    expect(t.tmux('display-message', '-p', '-t', pane, '#{pane_pipe}').stdout.trim()).toBe('0');
   });
 
   it('a watch ends when its pane is killed, and an unknown pane just times out', async () => {
