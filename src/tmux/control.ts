@@ -44,6 +44,18 @@ interface Entry {
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_STALL_MS = 30_000;
 const EXIT_GRACE_MS = 3_000;
+const CLOSED_BY_OWNER = 'closed by its owner';
+
+/** What a Host offers when it can tell that a pane drew (the control connection can; a forked host cannot). */
+export interface PaneOutputEvents {
+  waitOutput(paneId: string, timeoutMs: number, since?: number): Promise<boolean>;
+  outputMark(paneId: string): number;
+}
+
+/** The host's output events, or null for a host that has none (then sleep as before). */
+export function paneOutputEvents(host: Host): PaneOutputEvents | null {
+  return host instanceof ControlHost ? host : null;
+}
 
 /** Connect a control client to `session` on the server; rejects (CommandError, typed like Tmux.run) if it cannot. */
 export async function connectControl(options: ConnectControlOptions): Promise<ControlHost> {
@@ -52,7 +64,7 @@ export async function connectControl(options: ConnectControlOptions): Promise<Co
   return host;
 }
 
-export class ControlHost implements Host {
+export class ControlHost implements Host, PaneOutputEvents {
   readonly name: string;
   readonly isLocal: boolean;
   readonly socket: SocketSpec;
@@ -129,7 +141,7 @@ export class ControlHost implements Host {
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4096)));
     this.child.on('error', (error) => attached(new CommandError('TMUX_MISSING', `cannot run tmux: ${error.message}`, this.child.spawnargs, null, '')));
     this.child.on('close', (code, signal) => {
-      const why = this.stderrTail.trim() || `tmux control client exited (${signal ?? `code ${code}`})`;
+      const why = this.closing ? CLOSED_BY_OWNER : this.stderrTail.trim() || `tmux control client exited (${signal ?? `code ${code}`})`;
       attached(connectError(why, options.socket, this.child.spawnargs));
       this.shutdown(why);
     });
@@ -206,7 +218,7 @@ export class ControlHost implements Host {
       }
       await this.watcher.stopAll(this.closedReason === null);
       await this.detach();
-      this.shutdown('closed by its owner');
+      this.shutdown(CLOSED_BY_OWNER);
     })();
     return this.closing;
   }
@@ -232,7 +244,7 @@ export class ControlHost implements Host {
 
   private event(event: ControlEvent): void {
     if (event.kind === 'exit') {
-      this.shutdown(event.reason ? `tmux: ${event.reason}` : 'the tmux server closed the control connection');
+      this.shutdown(this.closing ? CLOSED_BY_OWNER : event.reason ? `tmux: ${event.reason}` : 'the tmux server closed the control connection');
       return;
     }
     // Blocks with flags 0 run on our behalf without being ours (hooks): not part of any reply.

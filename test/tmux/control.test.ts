@@ -2,7 +2,7 @@
 // prints for the same argv, bodies byte-exact, many calls at once, the server dying under it, and output events
 // for panes in sessions the control client is not attached to.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,30 @@ import { shippedTmuxConf } from '../../src/paths.js';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
 
 const HOLDER = '_holder';
+
+/** Pids with an open descriptor on `path` (deleted or not), read from /proc. */
+function processesHolding(path: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(path)) {
+          pids.push(Number(pid));
+          break;
+        }
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return pids;
+}
 
 describe('tmux control-mode host', () => {
   let t: PrivateTmux;
@@ -245,10 +269,21 @@ describe('tmux control-mode host', () => {
     expect(await forked.serverRunning()).toBe(false);
   });
 
+  it('the holder session killed ends the connection (tmux detaches the client), the server lives on', async () => {
+    const pid = control!.pid!;
+    newPane('keeps-server-up');
+    expect(t.tmux('kill-session', '-t', `=${HOLDER}`).code).toBe(0);
+    expect(await control!.closed).toMatch(/./);
+    await expect(over.run(['list-sessions'])).rejects.toMatchObject({ code: 'NO_SERVER' });
+    await waitFor('client exited', () => !existsSync(`/proc/${pid}`));
+    expect(await forked.serverRunning()).toBe(true);
+  });
+
   it('close() detaches cleanly: no client process left, later calls fail as NO_SERVER', async () => {
     const pid = control!.pid!;
     expect(t.tmux('list-clients', '-F', '#{client_pid}').stdout.trim()).toBe(String(pid));
     await control!.close();
+    expect(await control!.closed).toBe('closed by its owner');
     expect(existsSync(`/proc/${pid}`)).toBe(false);
     expect(t.tmux('list-clients').stdout.trim()).toBe('');
     await expect(over.run(['list-sessions'])).rejects.toMatchObject({ code: 'NO_SERVER' });
@@ -269,9 +304,12 @@ describe('tmux control-mode host', () => {
     await waitFor('echoed', () => t.tmux('capture-pane', '-p', '-t', pane).stdout.includes('\ndrawn'));
     expect(await control!.waitOutput(pane, 1, mark)).toBe(true);
     expect(t.tmux('display-message', '-p', '-t', pane, '#{pane_pipe}').stdout.trim()).toBe('1');
-    // close() takes our pipe away again.
+    const fifo = join(spool, readdirSync(spool)[0]!, readdirSync(join(spool, readdirSync(spool)[0]!)).find((f) => f.startsWith('pane-'))!);
+    expect(processesHolding(fifo).length).toBeGreaterThanOrEqual(2); // the pipe's cat, and us
+    // close() takes our pipe away again, and its cat goes with it.
     await control!.close();
     expect(t.tmux('display-message', '-p', '-t', pane, '#{pane_pipe}').stdout.trim()).toBe('0');
+    await waitFor('pipe process gone', () => processesHolding(fifo).length === 0);
   });
 
   it('waitOutput leaves a pane someone else pipes alone and just times out', async () => {
