@@ -15,6 +15,7 @@ import { CountingHost } from '../../src/bench/util.js';
 import { TmuxTransport } from '../../src/transport/tmux/transport.js';
 import { shippedTmuxConf } from '../../src/paths.js';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
+import { readEvents, simArgs } from '../helpers/sim.js';
 
 const HOLDER = '_holder';
 
@@ -370,5 +371,32 @@ describe('tmux control-mode host', () => {
     // Every tmux command went over the one control client: the local host never forked tmux.
     expect(counting.tmuxCalls).toBe(0);
     expect(t.tmux('list-clients', '-F', '#{client_control_mode}').stdout.trim()).toBe('1');
+  });
+
+  it('delivers to the sim REPL over the connection with a true verdict, and its echo of a paste wakes waitOutput', async () => {
+    await control!.close();
+    const conf = shippedTmuxConf();
+    t.tmux('kill-server');
+    await new TmuxTransport({ host: new LocalHost(), socket: { name: t.socket }, holderSession: HOLDER, configFile: conf }).ensureHolder();
+    const counting = new CountingHost();
+    control = await connectControl({ local: counting, socket: { name: t.socket }, configFile: conf, session: HOLDER, spoolParent: spool });
+    const tr = new TmuxTransport({ host: control, socket: { name: t.socket }, holderSession: HOLDER, configFile: conf });
+    const log = join(spool, 'sim.jsonl');
+    const agent = {
+      name: 'sim-agent', host: 'local', runtime: 'sim', profile: 'sim', launcher: 'direct',
+      argv: simArgs('sim-agent', log, { swallowMs: 150 }), env: {}, workingDirectory: spool, readyTimeoutMs: 15_000,
+    };
+    expect(await tr.start(agent, {})).toBe('started');
+    await tr.waitReady(agent);
+    const pane = (await tr.tmux.resolve('=sim-agent')).paneId;
+    expect(await control!.watchPane(pane)).toBe('active');
+    const mark = control!.outputMark(pane);
+    await tr.tmux.loadAndPaste('probe', 'draft ünï', pane);
+    expect(await control!.waitOutput(pane, 10_000, mark)).toBe(true);
+    await tr.tmux.run(['send-keys', '-t', pane, 'C-u']);
+    const result = await tr.send('sim-agent', { from: { host: 'h', session: 'lead' }, toHost: 'h', body: 'hello over one connection', preamble: true }, {});
+    expect(result.status).toBe('submitted');
+    await waitFor('submitted in the sim', () => readEvents(log).some((e) => e.kind === 'submit' && e.text === result.text));
+    expect(counting.tmuxCalls).toBe(0);
   });
 });
