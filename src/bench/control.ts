@@ -27,13 +27,14 @@ async function main(): Promise<void> {
   const conf = shippedTmuxConf();
   const forked = new Tmux(new LocalHost(), socket, conf);
   await forked.run(['new-session', '-d', '-s', '_holder', '--', 'sh', '-c', 'while :; do sleep 3600; done']);
-  const control = await connectControl({ local: new LocalHost(), socket, configFile: conf, session: '_holder' });
+  const control = await connectControl({ local: new LocalHost(), socket, configFile: conf, session: '_holder', log: (line) => console.error(line) });
   const over = new Tmux(control, socket, conf);
   try {
     // A pane in another session (as every agent is) that writes a stamped line at irregular moments.
     const writer = `let n=0;const tick=()=>{process.stdout.write('t '+(performance.timeOrigin+performance.now())+'\\n');if(++n<${WRITES + 20})setTimeout(tick,15+Math.random()*30)};setTimeout(tick,500)`;
     const pane = (await forked.run(['new-session', '-d', '-P', '-F', '#{pane_id}', '-s', 'writer', '-x', '120', '-y', '40', '--', process.execPath, '-e', writer])).trim();
-    if ((await control.watchPane(pane)) !== 'active') throw new Error('could not watch the writer pane');
+    const state = await control.watchPane(pane);
+    if (state !== 'active') throw new Error(`could not watch the writer pane: ${state}`);
     let last: Buffer = Buffer.alloc(0);
     control.onPaneOutput(pane, (chunk) => (last = chunk));
     const output: number[] = [];

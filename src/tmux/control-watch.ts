@@ -12,6 +12,8 @@ export interface WatchDeps {
   makeFifo(path: string): Promise<boolean>;
   /** Run commands over the control connection. */
   run(commands: string[][]): Promise<RunResult>;
+  /** Why a watch could not start or ended early (for the owner's log). */
+  log?: (line: string) => void;
 }
 
 /** active: piped to us; foreign: the pane has a pipe of someone else's; dead: the pane's program exited (kept by
@@ -104,7 +106,8 @@ export class OutputWatcher {
     if (w && !((w.state === 'foreign' || w.state === 'dead') && Date.now() >= w.recheckAt)) return;
     const fresh: Watch = { paneId, state: 'starting', recheckAt: 0, ready: Promise.resolve('starting') };
     this.watches.set(paneId, fresh);
-    fresh.ready = this.start(fresh).catch(() => {
+    fresh.ready = this.start(fresh).catch((error: unknown) => {
+      this.deps.log?.(`cannot watch pane ${paneId}: ${error instanceof Error ? error.message : String(error)}`);
       this.end(fresh);
       return 'ended' as const;
     });
@@ -113,6 +116,7 @@ export class OutputWatcher {
   private async start(w: Watch): Promise<WatchState> {
     const fifo = join(this.deps.dir, `pane-${w.paneId.slice(1)}-${(this.serial += 1)}`);
     if (!(await this.deps.makeFifo(fifo)) || this.closed || w.state !== 'starting') {
+      if (!this.closed && w.state === 'starting') this.deps.log?.(`cannot watch pane ${w.paneId}: mkfifo ${fifo} failed`);
       rmSync(fifo, { force: true });
       this.end(w);
       return w.state;
@@ -126,7 +130,10 @@ export class OutputWatcher {
     reader.on('data', (chunk: Buffer) => this.data(w, chunk));
     reader.on('end', () => this.end(w));
     reader.on('close', () => this.end(w));
-    reader.on('error', () => this.end(w));
+    reader.on('error', (error) => {
+      this.deps.log?.(`reading the output of pane ${w.paneId} failed: ${error.message}`);
+      this.end(w);
+    });
     const connected = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), CONNECT_TIMEOUT_MS);
       w.connected = () => {
@@ -147,6 +154,8 @@ export class OutputWatcher {
       ],
     ]);
     if (result.code !== 0 || w.state !== 'starting') {
+      // A pane that is gone is no news; anything else is worth a line.
+      if (result.code !== 0 && !/can't find pane/.test(result.stderr)) this.deps.log?.(`cannot pipe pane ${w.paneId}: ${result.stderr.trim() || (result.timedOut ? 'tmux timed out' : 'failed')}`);
       this.end(w);
       return w.state;
     }
@@ -158,7 +167,10 @@ export class OutputWatcher {
       this.watches.set(w.paneId, w);
       return w.state;
     }
-    if (!(await connected)) this.end(w);
+    if (!(await connected) && w.state === 'starting') {
+      this.deps.log?.(`pane ${w.paneId}: the pipe never opened ${fifo} within ${CONNECT_TIMEOUT_MS} ms`);
+      this.end(w);
+    }
     return w.state;
   }
 

@@ -29,6 +29,8 @@ export interface ConnectControlOptions {
   connectTimeoutMs?: number;
   /** Parent of the private directory for stdin bodies and FIFOs (default $XDG_RUNTIME_DIR, else the tmpdir). */
   spoolParent?: string;
+  /** One line per unexpected problem with output watching (the service's stderr log). */
+  log?: (line: string) => void;
 }
 
 interface Entry {
@@ -107,6 +109,7 @@ export class ControlHost implements Host, PaneOutputEvents {
       dir: this.dir,
       makeFifo: async (path) => (await this.local.exec(['mkfifo', '-m', '600', path], { timeoutMs: 10_000 })).code === 0,
       run: (commands) => this.send(['tmux', '(watch)'], commands, undefined, this.defaultTimeoutMs),
+      log: options.log,
     });
 
     const sock = options.socket.path ? ['-S', options.socket.path] : options.socket.name ? ['-L', options.socket.name] : [];
