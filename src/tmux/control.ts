@@ -2,7 +2,7 @@
 // command line over this connection instead, and panes in any session can be watched for output as it is drawn.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandError } from '../errors.js';
@@ -61,6 +61,12 @@ export function paneOutputEvents(host: Host): PaneOutputEvents | null {
 
 /** Connect a control client to `session` on the server; rejects (CommandError, typed like Tmux.run) if it cannot. */
 export async function connectControl(options: ConnectControlOptions): Promise<ControlHost> {
+  // attach-session may start a server (then fails: no sessions): never start one just to find nothing there.
+  const path = socketPathOf(options.socket, options.env ?? process.env);
+  if (!existsSync(path)) {
+    const argv = ['tmux', '-C', 'attach-session'];
+    throw new CommandError('NO_SERVER', `no tmux server is running on ${describeSocket(options.socket)}`, argv, null, `no server running on ${path}`);
+  }
   const host = new ControlHost(options);
   await host.ready;
   return host;
@@ -119,7 +125,8 @@ export class ControlHost implements Host, PaneOutputEvents {
 
     let attached: (error?: Error) => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => attached(new Error(`tmux control client did not attach within ${options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)), options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+      const limit = options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timer = setTimeout(() => attached(new CommandError('TMUX_FAILED', `tmux control client did not attach within ${limit} ms`, this.child.spawnargs, null, '')), limit);
       attached = (error) => {
         clearTimeout(timer);
         attached = () => {};
@@ -150,7 +157,7 @@ export class ControlHost implements Host, PaneOutputEvents {
     });
   }
 
-  /** Local only in spirit: the host's identity, locks and hostname are the local host's. */
+  /** Locks and the hostname are the local host's: the connection only replaces how tmux is reached. */
   lock(key: string, timeoutMs: number): Promise<HeldLock> {
     return this.local.lock(key, timeoutMs);
   }
@@ -339,7 +346,8 @@ function noServer(argv: string[], reason: string): RunResult {
 }
 
 function connectError(text: string, socket: SocketSpec, argv: string[]): CommandError {
-  const stderr = text.trim();
+  // A stale socket lets attach-session start an empty server, which answers "no sessions": no fleet server is there.
+  const stderr = text.trim() === 'no sessions' ? 'no server running (the server had no sessions)' : text.trim();
   const code = classifyTmuxError(stderr);
   return new CommandError(code, `cannot attach a tmux control client on ${describeSocket(socket)}: ${stderr}`, argv, null, stderr);
 }

@@ -136,6 +136,14 @@ describe('tmux control-mode host', () => {
     expect((await control!.exec(over.argv(['display-message', '-p', 'still here']))).stdout).toBe('still here\n');
   });
 
+  it('fails to connect with the error a forked tmux would give: no such session, no server', async () => {
+    await expect(connectControl({ local: new LocalHost(), socket: { name: t.socket }, session: 'nope', spoolParent: spool })).rejects.toMatchObject({ code: 'TARGET_NOT_FOUND' });
+    await expect(connectControl({ local: new LocalHost(), socket: { name: `${t.socket}-none` }, session: HOLDER, spoolParent: spool })).rejects.toMatchObject({ code: 'NO_SERVER' });
+    // Nothing left behind: only our own connection is a client, and only its private directory exists.
+    await waitFor('failed clients gone', () => t.tmux('list-clients').stdout.trim().split('\n').length === 1);
+    expect(readdirSync(spool)).toHaveLength(1);
+  });
+
   it('refuses an argv naming another server', async () => {
     const r = await control!.exec(['tmux', '-u', '-L', `${t.socket}-other`, 'list-sessions']);
     expect(r.code).toBe(1);
