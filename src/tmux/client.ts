@@ -167,7 +167,7 @@ export class Tmux {
 }
 
 /** Typed from stderr only: the argv can hold a message body that merely mentions these words. */
-function classifyTmuxError(stderr: string): ErrorCode {
+export function classifyTmuxError(stderr: string): ErrorCode {
   if (/no server running|error connecting to|server exited unexpectedly|No such file or directory/i.test(stderr)) return 'NO_SERVER';
   if (/can't find (pane|session|window)|no such (session|window|pane)|session not found/i.test(stderr)) return 'TARGET_NOT_FOUND';
   if (/target pane has exited|pane .* is dead/i.test(stderr)) return 'PANE_DEAD';
