@@ -303,7 +303,11 @@ class Eyes {
     this.hints = memory?.recall() ?? {};
   }
 
+  /** Output drawn since the last reading began wakes the next pause at once. */
+  private mark: number | undefined;
+
   async read(): Promise<Reading> {
+    this.mark = this.tmux.host.outputMark?.(this.pane.paneId);
     return readPane(await observePane(this.tmux, this.pane.paneId), this.profile, this.hints);
   }
 
@@ -312,7 +316,7 @@ class Eyes {
     const host = this.tmux.host;
     if (!host.waitOutput) return sleep(ms);
     const started = Date.now();
-    await host.waitOutput(this.pane.paneId, ms);
+    await host.waitOutput(this.pane.paneId, ms, this.mark);
     // A pane that draws without pause (a spinner, a stream) must not turn the wait into a busy loop.
     const spent = Date.now() - started;
     if (spent < MIN_PAUSE_MS) await sleep(MIN_PAUSE_MS - spent);

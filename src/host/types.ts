@@ -20,5 +20,7 @@ export interface Host {
   shortHostname(): Promise<string>;
   /** Where the host streams pane output (the fleet service's tmux connection): resolves true as soon as the pane
    *  draws anything, false after `timeoutMs`. Without it, screen readers poll on a timer. */
-  waitOutput?(paneId: string, timeoutMs: number): Promise<boolean>;
+  waitOutput?(paneId: string, timeoutMs: number, since?: number): Promise<boolean>;
+  /** A mark to pass to waitOutput as `since` (take it before reading), so output drawn meanwhile still wakes the wait. */
+  outputMark?(paneId: string): number;
 }

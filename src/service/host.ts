@@ -8,7 +8,8 @@ import type { PaneQueues } from './queue.js';
 /** The part of a control-mode connection the service host uses. */
 export interface TmuxConnection {
   exec(argv: string[], options?: RunOptions): Promise<RunResult>;
-  waitOutput(paneId: string, timeoutMs: number): Promise<boolean>;
+  waitOutput(paneId: string, timeoutMs: number, since?: number): Promise<boolean>;
+  outputMark(paneId: string): number;
 }
 
 export interface ServiceHostOptions {
@@ -60,9 +61,13 @@ export class ServiceHost implements Host {
     return this.options.base.shortHostname();
   }
 
-  async waitOutput(paneId: string, timeoutMs: number): Promise<boolean> {
+  outputMark(paneId: string): number {
+    return this.options.connection?.()?.outputMark(paneId) ?? 0;
+  }
+
+  async waitOutput(paneId: string, timeoutMs: number, since?: number): Promise<boolean> {
     const connection = this.options.connection?.();
-    if (connection) return connection.waitOutput(paneId, timeoutMs);
+    if (connection) return connection.waitOutput(paneId, timeoutMs, since);
     await new Promise((resolve) => setTimeout(resolve, timeoutMs));
     return false;
   }

@@ -152,7 +152,7 @@ export class FleetService {
   }
 
   private async connect(): Promise<void> {
-    // The control-mode client (src/tmux/control.ts) is wired in when it lands; until then every tmux call forks.
+    // Without a connector (tests, diagnosis) every tmux call forks, as on the direct path.
     const connect = this.options.connect;
     if (!connect) return;
     try {

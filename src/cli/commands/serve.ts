@@ -21,7 +21,14 @@ export function addServeCommand(parent: Command): void {
       // A service serves one roster: without one there is nothing to serve.
       ctx.roster(true);
       const { FleetService } = await import('../../service/server.js');
-      const service = new FleetService(ctx, { deliverIntervalMs: parseSeconds(String(opts.interval), '--interval') * 1000, log: (line) => io.err(line) });
+      const { connectControl } = await import('../../tmux/control.js');
+      const { shippedTmuxConf } = await import('../../paths.js');
+      const service = new FleetService(ctx, {
+        deliverIntervalMs: parseSeconds(String(opts.interval), '--interval') * 1000,
+        log: (line) => io.err(line),
+        // One tmux control-mode client on the fleet's server, attached to the holder session.
+        connect: (socket, session) => connectControl({ local: ctx.localHost, socket, configFile: shippedTmuxConf(), session, env: ctx.env, log: (line) => io.err(line) }),
+      });
       await service.start();
       await untilInterrupted((signal) => service.run(signal));
       io.err('mosaic-fleet serve: stopped');
