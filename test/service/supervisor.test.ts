@@ -1,5 +1,7 @@
 // The supervisor on a real tmux server with sim agents: deaths are real exits (the sim's /exit, a wrapper's exit
 // status, a shell that dies at once), revivals go through the real transport, records through the real ledger.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Context } from '../../src/core/context.js';
 import { startFleet } from '../../src/core/fleet.js';
@@ -35,8 +37,9 @@ const status = async () => {
   return Object.fromEntries((r.doc.agents as Array<{ name: string }>).map((a) => [a.name, a])) as unknown as Record<string, { restarts: number; givenUp: boolean; lastExit: { status: number | null; signal: number | null; at: string | null } | null; state: string }>;
 };
 
-async function setup(agents: Parameters<typeof simFleet>[1]): Promise<void> {
+async function setup(agents: Parameters<typeof simFleet>[1], hosts?: Record<string, unknown>): Promise<void> {
   f = simFleet(t, agents);
+  if (hosts) writeFileSync(f.roster, stringify({ ...(parse(readFileSync(f.roster, 'utf8')) as object), hosts }));
   ctx = await new Context({ roster: f.roster }, { ...process.env, HOME: t.home }).prepare();
   events = [];
 }
@@ -178,5 +181,52 @@ describe('supervisor on a real tmux server', () => {
     const rows = await status();
     expect(rows.never).toMatchObject({ restarts: 0, givenUp: false, lastExit: { status: 3, signal: null, at: records('never')[0]!.at } });
     expect(rows.again).toMatchObject({ restarts: 1, lastExit: { status: 0, signal: null } });
+  });
+
+  it('skips a host it cannot reach, reports it once, and still revives the agents it can', async () => {
+    await setup(
+      [
+        { name: 'here', extra: { restart: { policy: 'always', backoff_seconds: 0 } } },
+        { name: 'away', extra: { host: 'down', restart: { policy: 'always', backoff_seconds: 0 } } },
+      ],
+      { down: { ssh: 'root@127.0.0.1', port: 1 } }, // nothing listens on port 1: connection refused
+    );
+    await startFleet(ctx, ['here']);
+    const before = pane('here');
+    quit('here');
+    await waitFor('here dead', () => pane('here').dead);
+    const sup = supervisor();
+    await waitFor('here revived', async () => {
+      await sup.tick();
+      await sup.settle();
+      return of('agent-revived', 'here').length === 1;
+    }, 30_000);
+    await sup.tick();
+    expect(of('agent-revived', 'here')[0]).toMatchObject({ outcome: 'ready', attempt: 1 });
+    expect(pane('here').pid).not.toBe(before.pid);
+    expect(of('host-unreachable')).toEqual([{ kind: 'host-unreachable', host: 'down', error: expect.any(String) }]);
+    expect(records('away')).toEqual([]);
+  });
+
+  it('does not start a revival twice while one is in progress', async () => {
+    await setup([{ name: 'slow', extra: { restart: { policy: 'always', backoff_seconds: 0 } } }]);
+    await startFleet(ctx, []);
+    // The revived sim draws nothing for 1.5 s, so the revival is still waiting for it when the next passes run.
+    const roster = parse(readFileSync(f.roster, 'utf8')) as { agents: Array<{ env: Record<string, string> }> };
+    roster.agents[0]!.env.MOSAIC_SIM_STARTUP_MS = '1500';
+    writeFileSync(f.roster, stringify(roster));
+    ctx = await new Context({ roster: f.roster }, { ...process.env, HOME: t.home }).prepare();
+    quit('slow');
+    await waitFor('slow dead', () => pane('slow').dead);
+    const sup = supervisor();
+    await sup.tick();
+    expect(sup.reviving()).toEqual(['local:slow']);
+    await sup.tick();
+    await sup.tick();
+    await sup.settle();
+    expect(sup.reviving()).toEqual([]);
+    expect(of('agent-reviving', 'slow')).toHaveLength(1);
+    expect(of('agent-revived', 'slow')).toEqual([expect.objectContaining({ outcome: 'ready' })]);
+    expect(records('slow').map((r) => r.kind)).toEqual(['exit', 'revive']);
   });
 });
