@@ -59,26 +59,28 @@ export function backoffFor(policy: Pick<RestartPolicy, 'backoffMs' | 'maxBackoff
 }
 
 /** The revivals of the streak that ends in `life`, newest first: attempts on `life` itself (a start that failed leaves
- *  the same dead life), then the revival that produced `life` and the attempts on the life before it, and so on. */
-export function streakOf(revivals: readonly RevivalRecord[], life: number | null): RevivalRecord[] {
-  const real = revivals.filter((r) => !r.skipped);
+ *  the same dead life), then the revival that produced `life` and the attempts on the life before it, and so on back
+ *  to a life nobody revived (a start by hand) or, with `since`, to revivals no newer than `since`. */
+export function streakOf(revivals: readonly RevivalRecord[], life: number | null, since = -Infinity): RevivalRecord[] {
+  const onLife = new Map<number, RevivalRecord[]>();
+  const producerOf = new Map<number, RevivalRecord>();
+  for (const r of revivals) {
+    if (r.skipped || r.at <= since) continue;
+    if (r.life !== null) onLife.set(r.life, [...(onLife.get(r.life) ?? []), r]);
+    if (r.newLife !== null) producerOf.set(r.newLife, r);
+  }
   const out: RevivalRecord[] = [];
   const seen = new Set<number>();
-  let current = life;
-  while (current !== null && !seen.has(current)) {
+  for (let current = life; current !== null && !seen.has(current); current = producerOf.get(current)?.life ?? null) {
     seen.add(current);
-    const on = current;
-    out.push(...real.filter((r) => r.life === on).sort((a, b) => b.at - a.at));
-    const producer = real.find((r) => r.newLife === on);
-    if (producer === undefined) break;
-    current = producer.life;
+    out.push(...(onLife.get(current) ?? []).sort((a, b) => b.at - a.at));
   }
   return out;
 }
 
 /** Revivals of the current streak within the policy's window: the number max_restarts limits. */
 export function restartsInWindow(policy: Pick<RestartPolicy, 'windowMs'>, revivals: readonly RevivalRecord[], life: number | null, now: number): number {
-  return streakOf(revivals, life).filter((r) => r.at > now - policy.windowMs).length;
+  return streakOf(revivals, life, now - policy.windowMs).length;
 }
 
 /** What to do about one agent now. */
