@@ -147,29 +147,34 @@ describe('supervisor on a real tmux server', () => {
     expect(of('agent-revived', 'loop')[3]).toMatchObject({ attempt: 1, delayMs: 100 });
   });
 
-  it('leaves a never agent and a clean on-failure exit dead, while an always agent is revived after exit 0', async () => {
+  it('leaves a never agent and a clean on-failure exit dead, while an always agent is revived after exit 0 and an on-failure one after a kill', async () => {
     await setup([
       { name: 'never', extra: { command: simThenExit(3) } },
       { name: 'clean', extra: { restart: { policy: 'on-failure', backoff_seconds: 0 } } },
       { name: 'again', extra: { restart: { policy: 'always', backoff_seconds: 0 } } },
+      { name: 'killed', extra: { restart: { policy: 'on-failure', backoff_seconds: 0 } } },
     ]);
     await startFleet(ctx, []);
-    const before = { never: pane('never'), clean: pane('clean'), again: pane('again') };
+    const before = { never: pane('never'), clean: pane('clean'), again: pane('again'), killed: pane('killed') };
     for (const name of ['never', 'clean', 'again']) quit(name);
-    await waitFor('all three dead', () => ['never', 'clean', 'again'].every((n) => pane(n).dead));
+    process.kill(before.killed.pid, 'SIGKILL');
+    await waitFor('all four dead', () => ['never', 'clean', 'again', 'killed'].every((n) => pane(n).dead));
     expect([pane('never').status, pane('clean').status, pane('again').status]).toEqual([3, 0, 0]);
 
     const sup = supervisor();
-    await waitFor('again revived', async () => {
+    await waitFor('again and killed revived', async () => {
       await sup.tick();
       await sup.settle();
-      return of('agent-revived', 'again').length === 1;
+      return of('agent-revived', 'again').length === 1 && of('agent-revived', 'killed').length === 1;
     }, 30_000);
     // The same passes saw the other two deaths (recorded) and left them alone.
     await sup.tick();
     await sup.settle();
-    expect(of('agent-exited').map((e) => [e.agent, e.exitStatus]).sort()).toEqual([['again', 0], ['clean', 0], ['never', 3]]);
-    expect(of('agent-revived').map((e) => e.agent)).toEqual(['again']);
+    expect(of('agent-exited').map((e) => [e.agent, e.exitStatus]).filter(([a]) => a !== 'killed').sort()).toEqual([['again', 0], ['clean', 0], ['never', 3]]);
+    // A kill is a failure: tmux 3.4+ reports the signal, 3.3 no status at all (counted as a failure too).
+    expect(of('agent-exited', 'killed')).toEqual([expect.objectContaining({ exitStatus: null })]);
+    expect(of('agent-revived').map((e) => e.agent).sort()).toEqual(['again', 'killed']);
+    expect(pane('killed').dead).toBe(false);
     expect(of('agent-given-up')).toEqual([]);
     expect(pane('never')).toEqual({ ...before.never, dead: true, status: 3 });
     expect(pane('clean')).toEqual({ ...before.clean, dead: true, status: 0 });
