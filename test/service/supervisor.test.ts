@@ -20,13 +20,36 @@ let events: SupervisorEvent[];
 /** The sim REPL under `sh`, which exits with `status` once the sim has quit (its /exit). */
 const simThenExit = (status: number) => ['sh', '-c', `"$0" "$1"; exit ${status}`, process.execPath, SIM];
 const pane = (name: string) => {
-  const [id, pid, dead, status] = t.tmux('list-panes', '-t', `=${name}:`, '-F', '#{pane_id} #{pane_pid} #{pane_dead} #{pane_dead_status}').stdout.trim().split(' ');
-  return { id: id!, pid: Number(pid), dead: dead === '1', status: status === '' ? null : Number(status) };
+  const [id, pid, dead, status] = t.tmux('list-panes', '-t', `=${name}:`, '-F', '#{pane_id}|#{pane_pid}|#{pane_dead}|#{pane_dead_status}').stdout.trim().split('|');
+  // tmux marks a pane dead a moment before it has collected the exit status: no status yet is null.
+  return { id: id!, pid: Number(pid), dead: dead === '1', status: status ? Number(status) : null };
 };
-/** Quit the sim through its own input box (what a person typing /exit does). */
-const quit = (name: string) => {
+/** Quit the sim through its own input box (what a person typing /exit does): type it, and once it shows, press
+ *  Enter (again, should the REPL have taken the first one as part of the typing) until the pane is dead. */
+const quit = async (name: string) => {
   t.tmux('send-keys', '-t', `=${name}:`, '-l', '/exit');
-  t.tmux('send-keys', '-t', `=${name}:`, 'Enter');
+  await waitFor(`/exit typed into ${name}`, () => t.tmux('capture-pane', '-p', '-t', `=${name}:`).stdout.includes('/exit'));
+  let last = 0;
+  await waitFor(`${name} dead`, () => {
+    if (pane(name).dead) return true;
+    if (Date.now() - last > 500) {
+      t.tmux('send-keys', '-t', `=${name}:`, 'Enter');
+      last = Date.now();
+    }
+    return false;
+  });
+};
+/** Quit the sim and return the exit status tmux collected. tmux 3.3 now and then marks a pane dead without ever
+ *  collecting its status (seen here in about 1 of 8 exits under load); such a pane is revived by hand and quit again,
+ *  so the test starts from a death whose status is known. */
+const exitCollected = async (name: string): Promise<number> => {
+  for (let tries = 0; tries < 6; tries += 1) {
+    await quit(name);
+    const status = await waitFor(`${name}'s exit status`, () => pane(name).status !== null, 2_000).then(() => pane(name).status, () => null);
+    if (status !== null) return status;
+    await startFleet(ctx, [name]);
+  }
+  throw new Error(`tmux never collected an exit status for ${name}`);
 };
 const of = <K extends SupervisorEvent['kind']>(kind: K, agent?: string) =>
   events.filter((e): e is Extract<SupervisorEvent, { kind: K }> => e.kind === kind && (agent === undefined || ('agent' in e && e.agent === agent)));
@@ -59,10 +82,7 @@ describe('supervisor on a real tmux server', () => {
     const started = await startFleet(ctx, []);
     expect(started.agents.map((a) => [a.name, a.ready])).toEqual([['crashy', true], ['kick', true]]);
     const before = { crashy: pane('crashy'), kick: pane('kick') };
-    quit('crashy');
-    quit('kick');
-    await waitFor('both REPLs dead', () => pane('crashy').dead && pane('kick').dead);
-    expect(pane('crashy').status).toBe(3);
+    expect(await Promise.all([exitCollected('crashy'), exitCollected('kick')])).toEqual([3, 5]);
 
     const sup = supervisor();
     await waitFor('both revived', async () => {
@@ -115,7 +135,9 @@ describe('supervisor on a real tmux server', () => {
       [2, 200, 'exited'],
       [3, 250, 'exited'],
     ]);
-    expect(of('agent-given-up', 'loop')).toEqual([expect.objectContaining({ restarts: 3, windowSeconds: 600, exitStatus: 7 })]);
+    expect(of('agent-given-up', 'loop')).toEqual([expect.objectContaining({ restarts: 3, windowSeconds: 600 })]);
+    // 7, or null when tmux 3.3 did not collect it (on-failure counts an unknown status as a failure).
+    expect([7, null]).toContain(of('agent-given-up', 'loop')[0]!.exitStatus);
     const history = records('loop');
     expect(history.map((r) => r.kind)).toEqual(['exit', 'revive', 'exit', 'revive', 'exit', 'revive', 'exit', 'give-up']);
     // Each revival waited at least its backoff after the death it answered (lower bounds only).
@@ -134,7 +156,7 @@ describe('supervisor on a real tmux server', () => {
     expect(records('loop')).toHaveLength(count);
     expect(pane('loop').dead).toBe(true);
     const rows = await status();
-    expect(rows.loop).toMatchObject({ state: 'dead', restarts: 3, givenUp: true, lastExit: { status: 7, signal: null, at: history[6]!.at } });
+    expect(rows.loop).toMatchObject({ state: 'dead', restarts: 3, givenUp: true, lastExit: { status: history[6]!.exitStatus, signal: null, at: history[6]!.at } });
 
     // A person starts it again: a new life no revival made, so the streak starts over at attempt 1.
     const manual = await startFleet(ctx, ['loop'], { wait: false });
@@ -156,11 +178,11 @@ describe('supervisor on a real tmux server', () => {
     ]);
     await startFleet(ctx, []);
     const before = { never: pane('never'), clean: pane('clean'), again: pane('again'), killed: pane('killed') };
-    for (const name of ['never', 'clean', 'again']) quit(name);
+    expect(await Promise.all(['never', 'clean', 'again'].map(exitCollected))).toEqual([3, 0, 0]);
     process.kill(before.killed.pid, 'SIGKILL');
-    await waitFor('all four dead', () => ['never', 'clean', 'again', 'killed'].every((n) => pane(n).dead));
-    expect([pane('never').status, pane('clean').status, pane('again').status]).toEqual([3, 0, 0]);
+    await waitFor('killed dead', () => pane('killed').dead);
 
+    const dying = { never: pane('never'), clean: pane('clean'), again: pane('again') };
     const sup = supervisor();
     await waitFor('again and killed revived', async () => {
       await sup.tick();
@@ -176,10 +198,10 @@ describe('supervisor on a real tmux server', () => {
     expect(of('agent-revived').map((e) => e.agent).sort()).toEqual(['again', 'killed']);
     expect(pane('killed').dead).toBe(false);
     expect(of('agent-given-up')).toEqual([]);
-    expect(pane('never')).toEqual({ ...before.never, dead: true, status: 3 });
-    expect(pane('clean')).toEqual({ ...before.clean, dead: true, status: 0 });
+    expect(pane('never')).toEqual({ ...dying.never, dead: true, status: 3 });
+    expect(pane('clean')).toEqual({ ...dying.clean, dead: true, status: 0 });
     expect(pane('again').dead).toBe(false);
-    expect(pane('again').pid).not.toBe(before.again.pid);
+    expect(pane('again').pid).not.toBe(dying.again.pid);
     expect(records('never').map((r) => r.kind)).toEqual(['exit']);
     expect(records('clean').map((r) => r.kind)).toEqual(['exit']);
 
@@ -198,7 +220,7 @@ describe('supervisor on a real tmux server', () => {
     );
     await startFleet(ctx, ['here']);
     const before = pane('here');
-    quit('here');
+    await quit('here');
     await waitFor('here dead', () => pane('here').dead);
     const sup = supervisor();
     await waitFor('here revived', async () => {
@@ -221,7 +243,7 @@ describe('supervisor on a real tmux server', () => {
     roster.agents[0]!.env.MOSAIC_SIM_STARTUP_MS = '1500';
     writeFileSync(f.roster, stringify(roster));
     ctx = await new Context({ roster: f.roster }, { ...process.env, HOME: t.home }).prepare();
-    quit('slow');
+    await quit('slow');
     await waitFor('slow dead', () => pane('slow').dead);
     const sup = supervisor();
     await sup.tick();
