@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import type { Io } from './io.js';
 import { colorState, formatDuration, table } from './render.js';
-import type { FleetStatus } from '../core/fleet.js';
+import type { FleetStatus, StatusRow } from '../core/fleet.js';
 
 export function renderStatus(io: Io, status: FleetStatus): void {
   io.out(
@@ -18,7 +18,7 @@ export function renderStatus(io: Io, status: FleetStatus): void {
   }
   io.out(
     table([
-      ['AGENT', 'HOST', 'RUNTIME', 'CLASS', 'STATE', 'PID', 'UPTIME', 'LAUNCHER'],
+      ['AGENT', 'HOST', 'RUNTIME', 'CLASS', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'LAUNCHER'],
       ...status.agents.map((a) => [
         a.inRoster ? a.name : `${a.name} ${pc.dim('(not in roster)')}`,
         a.host,
@@ -27,6 +27,8 @@ export function renderStatus(io: Io, status: FleetStatus): void {
         a.state === 'dead' ? colorState(a.exitSignal ? `dead (signal ${a.exitSignal})` : a.exitStatus !== null ? `dead (exit ${a.exitStatus})` : 'dead') : colorState(a.state),
         a.pid === null ? '-' : String(a.pid),
         formatDuration(a.uptimeSeconds),
+        a.givenUp ? pc.red(`${a.restarts} gave up`) : a.restarts === 0 ? '-' : String(a.restarts),
+        lastExitText(a),
         a.launcher,
       ]),
     ]),
@@ -34,3 +36,11 @@ export function renderStatus(io: Io, status: FleetStatus): void {
   for (const a of status.agents.filter((x) => x.blocked)) io.out(pc.yellow(`${a.name} is blocked: ${a.blocked}`));
 }
 
+
+/** `exit 3 4m12s ago`, `signal 9`, or '-': the REPL's last exit, compact. */
+function lastExitText(a: Pick<StatusRow, 'lastExit'>, now = Date.now()): string {
+  const last = a.lastExit;
+  if (last === null) return '-';
+  const how = last.signal ? `signal ${last.signal}` : last.status !== null ? `exit ${last.status}` : 'exited';
+  return last.at === null ? how : `${how} ${formatDuration(Math.max(0, Math.round((now - Date.parse(last.at)) / 1000)))} ago`;
+}

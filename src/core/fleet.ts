@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, FleetError } from '../errors.js';
-import { resolveAgents, type ResolvedAgent } from '../roster/resolve.js';
+import { DEFAULT_RESTART, resolveAgents, type ResolvedAgent } from '../roster/resolve.js';
+import type { SupervisionRecord } from '../ledger/supervision.js';
+import { summarize, type SupervisionSummary } from '../service/supervise.js';
 import { didYouMean } from '../roster/names.js';
 import type { AgentLaunch, AgentStatus, FleetOverview, StartOutcome } from '../transport/types.js';
 import type { Context } from './context.js';
@@ -230,6 +232,13 @@ export interface StatusRow extends AgentStatus {
   uptimeSeconds: number | null;
   /** Why messages to this agent are not getting through, from the last verdict the ledger holds; null when none. */
   blocked: string | null;
+  /** Revivals by the fleet service in the agent's current streak within its restart window (what max_restarts
+   *  limits; a start by hand begins a new streak). */
+  restarts: number;
+  /** The service gave up reviving the dead REPL this pane holds (until someone starts it). */
+  givenUp: boolean;
+  /** The REPL's last exit: the dead pane's own, else the last the service recorded; `at` null when never recorded. */
+  lastExit: SupervisionSummary['lastExit'];
 }
 
 export interface FleetStatus extends Omit<FleetOverview, 'agents'> {
@@ -250,17 +259,20 @@ export interface HostOverview {
   holder: FleetOverview['holder'];
 }
 
-/** Agents whose latest message (last 24 h) did not get through, by session name, with the reason in words. The
- *  ledger is read only when it exists, so a fleet that never sent anything pays nothing. */
-async function blockedReasons(ctx: Context): Promise<Map<string, string>> {
+/** What status reads from the ledger, in one pass that opens it once: agents whose latest message (last 24 h) did
+ *  not get through, by session name with the reason in words, and the supervisor's records (deaths, revivals,
+ *  give-ups) of the last 24 h or the longest restart window. The ledger is read only when it exists, so a fleet that
+ *  never sent anything pays nothing. */
+async function ledgerFacts(ctx: Context, windowMs: number): Promise<{ blocked: Map<string, string>; supervision: SupervisionRecord[] }> {
   const out = new Map<string, string>();
   const { existsSync } = await import('node:fs');
   const { Ledger } = await import('../ledger/index.js');
   const dir = ctx.env.MOSAIC_LEDGER_DIR || Ledger.defaultDir(ctx.env);
-  if (!existsSync(dir)) return out;
+  if (!existsSync(dir)) return { blocked: out, supervision: [] };
   const { ledgerOf } = await import('./ledger.js');
+  const ledger = ledgerOf(ctx);
   const latest = new Map<string, { status: string; id: string; error?: string }>();
-  for (const r of ledgerOf(ctx).list({ since: new Date(Date.now() - 24 * 3600_000) })) {
+  for (const r of ledger.list({ since: new Date(Date.now() - 24 * 3600_000) })) {
     if (r.kind === 'reset' || r.status === 'pending' || r.status === 'sending' || r.status === 'expired') continue;
     latest.set(r.to.session, { status: r.status, id: r.id, ...(r.error ? { error: r.error } : {}) });
   }
@@ -269,7 +281,8 @@ async function blockedReasons(ctx: Context): Promise<Map<string, string>> {
     else if (last.status === 'unconfirmed') out.set(session, `message ${last.id} is unconfirmed (may have landed); see \`mosaic-agent tail ${session}\``);
     else if (last.status === 'held') out.set(session, `its input box holds text that is not ours (${last.error ?? 'someone typing'}); messages are held`);
   }
-  return out;
+  const supervision = ledger.supervision.list({ since: new Date(Date.now() - Math.max(24 * 3600_000, windowMs)) });
+  return { blocked: out, supervision };
 }
 
 /** One tmux call per host, hosts in parallel: every roster agent plus strays; an unreachable host is reported, not fatal. */
@@ -289,7 +302,7 @@ export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
     }),
   );
   const now = Date.now();
-  const blocked = await blockedReasons(ctx);
+  const { blocked, supervision } = await ledgerFacts(ctx, Math.max(DEFAULT_RESTART.windowMs, ...agents.map((a) => a.restart.windowMs)));
   const rows = hosts.flatMap(({ overview }) =>
     overview.agents.map((status): StatusRow => {
       const spec = agents.find((a) => a.name === status.name && a.host === status.host);
@@ -301,6 +314,7 @@ export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
         modelHint: spec?.modelHint ?? null,
         uptimeSeconds: status.startedAt && ['idle', 'busy', 'running'].includes(status.state) ? Math.max(0, Math.round((now - status.startedAt) / 1000)) : null,
         blocked: blocked.get(status.name) ?? null,
+        ...summarize(spec?.restart ?? DEFAULT_RESTART, supervision, status, now),
       };
     }),
   );

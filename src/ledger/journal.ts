@@ -13,7 +13,7 @@
 //   - splits a line at every event marker `{"mfl":`, because a crash leaves an unterminated fragment that the next
 //     writer's line is glued onto. The marker cannot occur inside a JSON string (the quote would be escaped as \")
 //     and no nested object starts with that key, so every marker is the start of an event.
-import { closeSync, constants, fdatasyncSync, fstatSync, openSync, readSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fstatSync, mkdirSync, openSync, readSync, writeSync, fsyncSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FleetError } from '../errors.js';
 import type { LedgerWarning } from './types.js';
@@ -52,6 +52,22 @@ function openLog(file: string): number {
   const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
   syncDir(dirname(file));
   return fd;
+}
+
+/** Create `target` (and its parents) if needed; directories created here are synced into their parents, or a crash
+ *  could lose a record that an append reported durable. */
+export function ensureDurableDir(target: string): void {
+  let first: string | undefined;
+  try {
+    first = mkdirSync(target, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw ioError((error as Error).message, target, error);
+  }
+  if (first === undefined) return;
+  for (let dir = target; ; dir = dirname(dir)) {
+    syncDir(dirname(dir));
+    if (dir === first) break;
+  }
 }
 
 /** fsync a directory so entries created in it survive a crash. */

@@ -3,6 +3,7 @@
 // Layout under Ledger.defaultDir() ($XDG_STATE_HOME/mosaic/fleet/ledger, default ~/.local/state/...):
 //   messages/YYYY-MM-DD.jsonl   append-only events (journal.ts), one file per UTC day of the message's CREATION
 //   claims/<id>/<generation>    delivery claims (claims.ts)
+//   supervision/YYYY-MM-DD.jsonl deaths, revivals and give-ups the fleet service recorded (supervision.ts)
 // Why one file per creation day: every event of a message goes to the file named by its id's day, so a record never
 // spans files; `get(id)` reads one file, `log --since 2h` reads one or two, old history is retired by deleting whole
 // days, and no file grows without bound. (One file in total would make every read fold all history ever written.)
@@ -24,15 +25,16 @@
 //     ledger.startAttempt(m.id); ...deliver...; ledger.finishAttempt(m.id, outcome);
 //     ledger.release(m.id);
 //   }
-import { mkdirSync, readdirSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { homedir } from 'node:os';
 import { UsageError } from '../errors.js';
 import { ClaimStore } from './claims.js';
 import { applyEvent, encodeEvent, isCrashed, isLedgerEvent, recordFrom, snapshot, type CreateEvent, type EventBody, type RecordState } from './fold.js';
 import { idDay, isId, newId, utcDay } from './ids.js';
-import { appendLine, ioError, LogReader, syncDir, warning } from './journal.js';
+import { appendLine, ensureDurableDir, ioError, LogReader, warning } from './journal.js';
 import { selfRef } from './proc.js';
+import { SupervisionLog } from './supervision.js';
 import {
   isFinal,
   type AttemptInfo,
@@ -77,6 +79,7 @@ export class Ledger {
   readonly messagesDir: string;
   private readonly claims: ClaimStore;
   private readonly days = new Map<string, DayLog>();
+  private supervisionLog: SupervisionLog | undefined;
 
   /** `dir` is created on the first write; reading a ledger that does not exist yet gives empty results. */
   constructor(readonly dir: string = Ledger.defaultDir()) {
@@ -89,6 +92,11 @@ export class Ledger {
     const xdg = env.XDG_STATE_HOME;
     const state = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.local', 'state');
     return join(state, 'mosaic', 'fleet', 'ledger');
+  }
+
+  /** The supervisor's record of agent deaths, revivals and give-ups (its own files: message readers never see it). */
+  get supervision(): SupervisionLog {
+    return (this.supervisionLog ??= new SupervisionLog(join(this.dir, 'supervision')));
   }
 
   /** Record a new message; it is on disk (fdatasync) when this returns, before any delivery starts. */
@@ -278,23 +286,8 @@ export class Ledger {
   }
 
   private append(event: EventBody): void {
-    this.ensureDir();
+    ensureDurableDir(this.messagesDir);
     appendLine(join(this.messagesDir, `${idDay(event.id)}.jsonl`), encodeEvent(event));
-  }
-
-  private ensureDir(): void {
-    let first: string | undefined;
-    try {
-      first = mkdirSync(this.messagesDir, { recursive: true, mode: 0o700 });
-    } catch (error) {
-      throw ioError((error as Error).message, this.messagesDir, error);
-    }
-    if (first === undefined) return;
-    // New directories must reach the disk too, or a crash could lose a record that create() reported durable.
-    for (let dir = this.messagesDir; ; dir = dirname(dir)) {
-      syncDir(dirname(dir));
-      if (dir === first) break;
-    }
   }
 }
 

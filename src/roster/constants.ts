@@ -30,3 +30,7 @@ export function isBuiltinRuntime(name: string): name is BuiltinRuntime {
 }
 
 export const DELIVERY_RECEIPTS = ['screen', 'hook'] as const;
+
+/** When the fleet service revives an agent whose REPL exited: never (the default), after a failure, or always. */
+export const RESTART_POLICIES = ['never', 'on-failure', 'always'] as const;
+export type RestartPolicyName = (typeof RESTART_POLICIES)[number];

@@ -36,8 +36,12 @@ export function describeIssue(issue: Issue, raw: unknown, schema: AnySchema): Fi
       return [value(path, wrongType(issue.expected, actual, path))];
     case 'invalid_value':
       return [value(path, wrongValue(issue.values, actual))];
-    case 'invalid_union':
+    case 'invalid_union': {
+      // A mapping that fails only inside the one mapping branch (e.g. `restart: {policy: alway}`) is reported there.
+      const inner = mappingBranch(issue, actual);
+      if (inner) return inner.flatMap((sub) => describeIssue({ ...sub, path: [...path, ...sub.path] } as Issue, raw, schema));
       return [value(path, `${unionExpectation(issue)}, got ${describeValue(actual)}`)];
+    }
     case 'too_small':
       return [value(path, tooSmall(issue, path))];
     case 'too_big':
@@ -78,6 +82,12 @@ function wrongValue(values: readonly unknown[], actual: unknown): string {
   const options = values.map(String);
   const guess = typeof actual === 'string' ? didYouMeanSuffix(actual, options) : '';
   return `expected one of ${options.join(', ')}; got ${describeValue(actual)}${guess}`;
+}
+
+function mappingBranch(issue: Extract<Issue, { code: 'invalid_union' }>, actual: unknown): readonly Issue[] | undefined {
+  if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return undefined;
+  const nested = issue.errors.filter((branch) => branch.length > 0 && branch.every((sub) => sub.path.length > 0 || sub.code === 'unrecognized_keys'));
+  return nested.length === 1 ? nested[0] : undefined;
 }
 
 // Unions carry their expectation as a custom message on the schema; zod's generic text is the fallback.
@@ -151,21 +161,28 @@ interface SchemaDef {
   shape?: Record<string, AnySchema>;
   element?: AnySchema;
   valueType?: AnySchema;
+  options?: AnySchema[];
 }
 
 function defOf(schema: AnySchema): SchemaDef {
   return schema._zod.def as unknown as SchemaDef;
 }
 
-// Wrappers (optional, default, transform pipes, ...) do not change which keys are allowed.
+// Wrappers (optional, default, transform pipes, ...) do not change which keys are allowed; a union with one mapping
+// option (a short form or a mapping) allows that mapping's keys.
 function unwrap(schema: AnySchema): AnySchema {
   let current = schema;
   for (;;) {
     const def = defOf(current);
-    const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+    const inner = def.innerType ?? (def.type === 'pipe' ? def.in : def.type === 'union' ? onlyObjectOption(def) : undefined);
     if (inner === undefined) return current;
     current = inner;
   }
+}
+
+function onlyObjectOption(def: SchemaDef): AnySchema | undefined {
+  const objects = (def.options ?? []).filter((option) => defOf(unwrap(option)).type === 'object');
+  return objects.length === 1 ? objects[0] : undefined;
 }
 
 function schemaAt(schema: AnySchema, path: ValuePath): AnySchema | undefined {

@@ -2,10 +2,33 @@
 import type { PiSkillMode } from '../runtimes/pi-skills.js';
 import { DEFAULT_KICKSTART_TEMPLATE } from './kickstart.js';
 import { expandPath } from './paths.js';
-import { LOCAL_HOST, isBuiltinRuntime, type BuiltinRuntime, type Launcher } from './constants.js';
-import type { AgentSpec, Roster } from './schema.js';
+import { LOCAL_HOST, isBuiltinRuntime, type BuiltinRuntime, type Launcher, type RestartPolicyName } from './constants.js';
+import type { AgentSpec, RestartSpec, Roster } from './schema.js';
 
 export const DEFAULT_AGENT_CLASS = 'implementer';
+
+/** What the fleet service does when an agent's REPL exits (roster `restart`, merged over `defaults.restart`). */
+export interface RestartPolicy {
+  policy: RestartPolicyName;
+  /** Revivals allowed within windowMs; the next death gives up. */
+  maxRestarts: number;
+  windowMs: number;
+  /** Wait before the first revival of a streak; doubled for each further one, capped at maxBackoffMs. */
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** Send the kickstart again after a revival. */
+  kickstart: boolean;
+}
+
+/** The restart policy when the roster says nothing: today's behaviour (a dead REPL stays dead). */
+export const DEFAULT_RESTART: RestartPolicy = {
+  policy: 'never',
+  maxRestarts: 5,
+  windowMs: 600_000,
+  backoffMs: 2_000,
+  maxBackoffMs: 60_000,
+  kickstart: false,
+};
 
 export interface ResolvedAgent {
   name: string;
@@ -35,6 +58,7 @@ export interface ResolvedAgent {
   readyTimeoutMs: number;
   /** 'hook': also confirm sends by the REPL's prompt-submit hook, where its runtime has one. */
   deliveryReceipt: 'screen' | 'hook';
+  restart: RestartPolicy;
 }
 
 /** Every agent of a validated roster, in roster order, with defaults applied. */
@@ -65,9 +89,32 @@ function resolveAgent(roster: Roster, agent: AgentSpec, env: NodeJS.ProcessEnv):
     resetCommand: override?.reset_command,
     readyTimeoutMs: Math.round(roster.defaults.ready_timeout_seconds * 1000),
     deliveryReceipt: agent.delivery_receipt ?? roster.defaults.delivery_receipt,
+    restart: resolveRestart(roster.defaults.restart, agent.restart),
   };
   if (command !== undefined) resolved.command = toArgv(command);
   return resolved;
+}
+
+/** The agent's restart fields over the defaults' over DEFAULT_RESTART, field by field (`restart: always` only sets
+ *  the policy, so limits written once under defaults still apply). */
+export function resolveRestart(defaults: RestartSpec | undefined, agent: RestartSpec | undefined): RestartPolicy {
+  const merged = { ...longForm(defaults), ...longForm(agent) };
+  const seconds = (value: number | undefined, fallback: number) => (value === undefined ? fallback : Math.round(value * 1000));
+  return {
+    policy: merged.policy ?? DEFAULT_RESTART.policy,
+    maxRestarts: merged.max_restarts ?? DEFAULT_RESTART.maxRestarts,
+    windowMs: seconds(merged.window_seconds, DEFAULT_RESTART.windowMs),
+    backoffMs: seconds(merged.backoff_seconds, DEFAULT_RESTART.backoffMs),
+    maxBackoffMs: seconds(merged.max_backoff_seconds, DEFAULT_RESTART.maxBackoffMs),
+    kickstart: merged.kickstart ?? DEFAULT_RESTART.kickstart,
+  };
+}
+
+function longForm(spec: RestartSpec | undefined): Exclude<RestartSpec, string> {
+  if (spec === undefined) return {};
+  // Drop keys that are present but undefined so they do not hide the defaults in the spread.
+  const object = typeof spec === 'string' ? { policy: spec } : spec;
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Exclude<RestartSpec, string>;
 }
 
 /** A command string runs through sh -c; an argv list runs as is. */

@@ -9,6 +9,7 @@ import {
   DELIVERY_RECEIPTS,
   LAUNCHERS,
   PI_SKILL_MODES,
+  RESTART_POLICIES,
   TRANSPORTS,
 } from './constants.js';
 
@@ -77,6 +78,32 @@ const DeliveryReceiptSchema = z.enum(DELIVERY_RECEIPTS).meta({
     "how a send is confirmed: screen (always), or hook = also the REPL's own report of each prompt it takes where it has one (Claude Code's UserPromptSubmit hook, a Pi extension, an OpenCode plugin; none for Codex and Gemini CLI)",
 });
 
+const RestartPolicyNameSchema = z.enum(RESTART_POLICIES).meta({
+  description: 'never (default): a dead REPL stays dead; on-failure: revive after a non-zero exit or a signal; always: revive after any exit',
+});
+
+// No zod defaults inside: an agent's fields are merged over `defaults.restart` field by field (see resolve.ts).
+const RestartSpecSchema = z
+  .strictObject({
+    policy: RestartPolicyNameSchema.optional(),
+    max_restarts: z.number().int().min(1).optional().meta({
+      description: 'revivals allowed within window_seconds; one more death and the agent is left dead (given up) until started by hand (default 5)',
+    }),
+    window_seconds: z.number().positive().optional().meta({ description: 'the span max_restarts counts over (default 600)' }),
+    backoff_seconds: z.number().min(0).optional().meta({
+      description: 'wait before the first revival; doubles with each further revival in the window (default 2)',
+    }),
+    max_backoff_seconds: z.number().min(0).optional().meta({ description: 'the longest wait between revivals (default 60)' }),
+    kickstart: z.boolean().optional().meta({ description: "send the agent's kickstart again once it is revived and ready (default false)" }),
+  })
+  .meta({ description: 'restart policy with its limits' });
+
+const RestartSchema = z
+  .union([RestartPolicyNameSchema, RestartSpecSchema], {
+    error: `expected ${RESTART_POLICIES.join(', ')} or a mapping {policy, max_restarts, window_seconds, backoff_seconds, max_backoff_seconds, kickstart}`,
+  })
+  .meta({ description: 'what the fleet service (mosaic-fleet serve) does when this REPL exits' });
+
 const DefaultsSchema = z
   .strictObject({
     working_directory: z.string().min(1).default('~').meta({ description: '~ and $HOME are expanded' }),
@@ -87,6 +114,7 @@ const DefaultsSchema = z
     }),
     ready_timeout_seconds: z.number().positive().default(60),
     delivery_receipt: DeliveryReceiptSchema.default('screen'),
+    restart: RestartSchema.optional(),
   })
   .meta({ description: 'values every agent inherits' });
 
@@ -134,6 +162,7 @@ export const AgentSchema = z
     launcher: z.enum(LAUNCHERS).optional(),
     pi_skill_mode: z.enum(PI_SKILL_MODES).optional(),
     delivery_receipt: DeliveryReceiptSchema.optional(),
+    restart: RestartSchema.optional(),
   })
   .meta({ description: 'one agent: a tmux session running a REPL' });
 
@@ -157,3 +186,4 @@ export type RosterInput = z.input<typeof RosterSchema>;
 export type AgentSpec = z.output<typeof AgentSchema>;
 export type HostSpec = z.output<typeof HostSchema>;
 export type RuntimeOverride = z.output<typeof RuntimeOverrideSchema>;
+export type RestartSpec = z.output<typeof RestartSchema>;

@@ -23,6 +23,11 @@ describe('the subset validator used on the profiles', () => {
     expect(validateJsonSchema(schema, valid)).toEqual([]);
   });
 
+  it('accepts restart in its short and long forms', () => {
+    const roster = { version: 1, defaults: { restart: { policy: 'on-failure', max_restarts: 3, window_seconds: 60, backoff_seconds: 1, max_backoff_seconds: 8, kickstart: true } }, agents: [{ name: 'a', restart: 'always' }] };
+    expect(validateJsonSchema(schema, roster)).toEqual([]);
+  });
+
   it.each([
     ['an unknown key', { ...valid, agnets: [] }, "/: unknown property 'agnets'"],
     ['a wrong version', { ...valid, version: 2 }, '/version: expected const 1'],
@@ -31,6 +36,8 @@ describe('the subset validator used on the profiles', () => {
     ['no agents', { version: 1, agents: [] }, '/agents: fewer than 1 items'],
     ['a bad port', { ...valid, hosts: { h: { ssh: 'x', port: 0 } } }, '/hosts/h/port: below minimum 1'],
     ['a bad env name', { version: 1, agents: [{ name: 'a', env: { '1X': 'v' } }] }, '/agents/0/env/1X(key): does not match pattern'],
+    ['a bad restart policy', { version: 1, agents: [{ name: 'a', restart: 'sometimes' }] }, '/agents/0/restart: matches no anyOf branch'],
+    ['a bad restart limit', { version: 1, defaults: { restart: { max_restarts: 0 } }, agents: [{ name: 'a' }] }, '/defaults/restart: matches no anyOf branch'],
     ['a bad persona', { version: 1, agents: [{ name: 'a', persistent_persona: 'x' }] }, '/agents/0/persistent_persona: matches no anyOf branch'],
   ])('rejects %s', (_, value, expected) => {
     expect(validateJsonSchema(schema, value).join('\n')).toContain(expected);

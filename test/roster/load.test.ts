@@ -92,7 +92,7 @@ describe('parseRoster: every problem at its exact position', () => {
     const text = lines('version: 1', 'tmux:', '  socket_nmae: x', 'agents:', '  - name: a', '    runtim: pi', 'agnets: []');
     expect(problems(text)).toEqual([
       "r.yaml:3:3: tmux.socket_nmae: unknown key 'socket_nmae' (did you mean 'socket_name'?); allowed here: socket_name, holder_session",
-      "r.yaml:6:5: agents.0.runtim: unknown key 'runtim' (did you mean 'runtime'?); allowed here: name, runtime, class, model_hint, persistent_persona, reset_between_tasks, kickstart_template, working_directory, command, env, host, launcher, pi_skill_mode, delivery_receipt",
+      "r.yaml:6:5: agents.0.runtim: unknown key 'runtim' (did you mean 'runtime'?); allowed here: name, runtime, class, model_hint, persistent_persona, reset_between_tasks, kickstart_template, working_directory, command, env, host, launcher, pi_skill_mode, delivery_receipt, restart",
       "r.yaml:7:1: agnets: unknown key 'agnets' (did you mean 'agents'?); allowed here: version, transport, tmux, defaults, runtimes, hosts, agents",
     ]);
   });
@@ -143,6 +143,26 @@ describe('parseRoster: every problem at its exact position', () => {
   it('suggests the mapping form for a bare agent name', () => {
     expect(problems(lines('version: 1', 'agents:', '  - coder0'))).toEqual([
       "r.yaml:3:5: agents.0: expected a mapping (key: value), got 'coder0'; write `- name: coder0`",
+    ]);
+  });
+
+  it('names a bad restart policy, short or long form, at its exact position with the fix', () => {
+    const text = lines(
+      'version: 1',
+      'defaults:',
+      '  restart: { policy: on-failure, max_restarts: 0 }',
+      'agents:',
+      '  - name: a',
+      '    restart: sometimes',
+      '  - name: b',
+      '    restart: { policy: alway, backoff_seconds: -1, max_restart: 3 }',
+    );
+    expect(problems(text)).toEqual([
+      'r.yaml:3:48: defaults.restart.max_restarts: must be at least 1',
+      "r.yaml:6:14: agents.0.restart: expected never, on-failure, always or a mapping {policy, max_restarts, window_seconds, backoff_seconds, max_backoff_seconds, kickstart}, got 'sometimes'",
+      "r.yaml:8:24: agents.1.restart.policy: expected one of never, on-failure, always; got 'alway' (did you mean 'always'?)",
+      'r.yaml:8:48: agents.1.restart.backoff_seconds: must be at least 0',
+      "r.yaml:8:52: agents.1.restart.max_restart: unknown key 'max_restart' (did you mean 'max_restarts'?); allowed here: policy, max_restarts, window_seconds, backoff_seconds, max_backoff_seconds, kickstart",
     ]);
   });
 
@@ -273,7 +293,7 @@ describe('parseRoster: every problem at its exact position', () => {
       "r.yaml:5:14: agents.0.runtime: unknown runtime 'pie' (did you mean 'pi'?); use one of claude, codex, pi, opencode, gemini, shell, sim, or define it under runtimes:",
       "r.yaml:6:11: agents.1.name: agent name 'a.b' contains '.', which tmux reads as the window.pane separator; use 'a-b' instead",
       "r.yaml:6:11: agents.1.name: duplicate agent name 'a.b' (first used on line 4); give each agent its own name",
-      "r.yaml:7:5: agents.1.colour: unknown key 'colour'; allowed here: name, runtime, class, model_hint, persistent_persona, reset_between_tasks, kickstart_template, working_directory, command, env, host, launcher, pi_skill_mode, delivery_receipt",
+      "r.yaml:7:5: agents.1.colour: unknown key 'colour'; allowed here: name, runtime, class, model_hint, persistent_persona, reset_between_tasks, kickstart_template, working_directory, command, env, host, launcher, pi_skill_mode, delivery_receipt, restart",
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KICKSTART_TEMPLATE, parseRoster, resolveAgents } from '../../src/roster/index.js';
+import { DEFAULT_RESTART } from '../../src/roster/resolve.js';
 
 const env = { HOME: '/tmp' };
 
@@ -27,6 +28,7 @@ describe('resolveAgents', () => {
         resetCommand: undefined,
         readyTimeoutMs: 60_000,
         deliveryReceipt: 'screen',
+        restart: { policy: 'never', maxRestarts: 5, windowMs: 600_000, backoffMs: 2_000, maxBackoffMs: 60_000, kickstart: false },
       },
     ]);
   });
@@ -66,5 +68,24 @@ describe('resolveAgents', () => {
     expect(c).toMatchObject({ runtime: 'aider', baseRuntime: 'codex', command: ['sh', '-c', 'aider --yes'], launcher: 'direct', resetCommand: null, piSkillMode: 'all', kickstartTemplate: 'hi {{name}}' });
     expect(r).toMatchObject({ runtime: 'raw', baseRuntime: 'shell', command: ['bash', '-i'], host: 'box', workingDirectory: '~/w' });
     expect(o).toMatchObject({ baseRuntime: 'claude', command: ['sh', '-c', 'claude --resume'], resetCommand: undefined });
+  });
+
+  it('merges restart field by field: agent over defaults over the builtin policy, short form setting only the policy', () => {
+    const yaml = [
+      'version: 1',
+      'defaults: { restart: { policy: on-failure, max_restarts: 3, backoff_seconds: 0.5, kickstart: true } }',
+      'agents:',
+      '  - { name: inherit }',
+      '  - { name: short, restart: always }',
+      '  - { name: long, restart: { window_seconds: 30, max_backoff_seconds: 4, kickstart: false } }',
+    ].join('\n');
+    const [inherit, short, long] = resolve(yaml);
+    expect(inherit!.restart).toEqual({ ...DEFAULT_RESTART, policy: 'on-failure', maxRestarts: 3, backoffMs: 500, kickstart: true });
+    expect(short!.restart).toEqual({ ...DEFAULT_RESTART, policy: 'always', maxRestarts: 3, backoffMs: 500, kickstart: true });
+    expect(long!.restart).toEqual({ policy: 'on-failure', maxRestarts: 3, windowMs: 30_000, backoffMs: 500, maxBackoffMs: 4_000, kickstart: false });
+  });
+
+  it('leaves an agent with no restart anywhere at never (a dead REPL stays dead, as before)', () => {
+    expect(resolve('version: 1\ndefaults: { restart: always }\nagents:\n  - { name: a, restart: never }\n')[0]!.restart.policy).toBe('never');
   });
 });
