@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { LocalHost } from '../host/local.js';
 import { createTransport } from '../transport/factory.js';
 import type { Transport } from '../transport/types.js';
@@ -70,6 +70,30 @@ export class Context {
     await loadRosterValidator();
     return this;
   }
+
+  /** Look at the roster file again when it changed on disk since it was read (a long-lived process, the fleet
+   *  service, sees edits). True when a new roster was loaded; an invalid edit throws and keeps the old one. */
+  async reloadRoster(): Promise<boolean> {
+    const stamp = rosterStamp(this.rosterPath());
+    // The first look only notes the file as it was read.
+    if (this.rosterCache !== undefined && this.rosterStampSeen === null) this.rosterStampSeen = stamp;
+    if (this.rosterCache !== undefined && stamp === this.rosterStampSeen) return false;
+    const seen = this.rosterCache !== undefined;
+    const previous = this.rosterCache;
+    this.rosterCache = undefined;
+    try {
+      await this.prepare();
+      this.roster(false);
+      this.rosterStampSeen = stamp;
+      return seen;
+    } catch (error) {
+      this.rosterCache = previous;
+      this.rosterStampSeen = stamp;
+      throw error;
+    }
+  }
+
+  private rosterStampSeen: string | null = null;
 
   /** The roster, or null when none exists and `required` is false. An invalid roster always throws. */
   roster(required: true): Roster;
@@ -151,5 +175,15 @@ export class Context {
     const hosts = new Set<string>(['local']);
     for (const a of roster?.agents ?? []) hosts.add(a.host ?? 'local');
     return [...hosts];
+  }
+}
+
+/** Size and modification time: enough to notice an edit. */
+function rosterStamp(path: string): string | null {
+  try {
+    const s = statSync(path);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return null;
   }
 }

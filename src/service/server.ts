@@ -26,7 +26,7 @@ export interface ServeOptions {
   /** Connects the control-mode client; tests and hosts without one pass null (every tmux call then forks). */
   connect?: ((socket: SocketSpec, session: string) => Promise<ControlConnection>) | null;
   /** Supervision of the agents (the roster's restart policies); omitted: none. */
-  supervise?: (ctx: Context, publish: (kind: string, fields: Record<string, unknown>) => void) => { tick(): Promise<void> };
+  supervise?: (ctx: Context, publish: (kind: string, fields: Record<string, unknown>) => void) => { tick(): Promise<void>; settle(): Promise<void> };
 }
 
 /** A control-mode connection as the service uses it. */
@@ -55,6 +55,7 @@ export class FleetService {
   private lock: { release(): Promise<void> } | null = null;
   private readonly stopping = new AbortController();
   private markServerGone!: () => void;
+  private settleSupervisor: () => Promise<void> = () => Promise.resolve();
   private readonly serverGone = new Promise<void>((resolve) => (this.markServerGone = resolve));
   private readonly log: (line: string) => void;
 
@@ -113,6 +114,7 @@ export class FleetService {
     const outcome = await Promise.race([stopped.then(() => 'stopped' as const), lostServer]);
     this.stopping.abort();
     await Promise.allSettled(loops);
+    await this.settleSupervisor();
     await this.stop();
     if (outcome === 'lost') {
       throw new FleetError('NO_SERVER', `the tmux server on ${describeSocket(this.ctx.socket())} went away; the service stops`, {
@@ -245,7 +247,14 @@ export class FleetService {
     const statuses = new Map<string, string>();
     const since = new Date(Date.now() - 60_000);
     const supervisor = this.options.supervise?.(this.ctx, (kind, fields) => this.hub.publish(kind, fields));
+    this.settleSupervisor = () => supervisor?.settle() ?? Promise.resolve();
     return async () => {
+      // An edited roster takes effect on the next look (a broken edit is reported and the last good one kept).
+      const reloaded = await this.ctx.reloadRoster().catch((error: unknown) => {
+        this.log(`roster: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}; keeping the last good one`);
+        return false;
+      });
+      if (reloaded) this.hub.publish('service', { state: 'roster-reloaded', roster: this.ctx.rosterPath() });
       const overview = await this.ctx.transport('local').overview(this.ctx.roster(false)?.agents.filter((a) => (a.host ?? 'local') === 'local').map((a) => a.name) ?? []);
       if (overview.holder === 'no-server') return this.markServerGone();
       for (const a of overview.agents) {

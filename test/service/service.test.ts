@@ -265,3 +265,38 @@ describe('mosaic-agent log --follow', () => {
     expect(both.doc.error.code).toBe('USAGE');
   });
 });
+
+describe('supervision by the service', () => {
+  it('revives an on-failure agent in place with growing backoff, records it, and status shows restarts and the last exit', async () => {
+    // The agent's REPL dies with status 3 a moment after each start; the policy allows two revivals in the window.
+    f = simFleet(t, [
+      { name: 'steady' },
+      { name: 'flaky', extra: { runtime: 'shell', command: ['sh', '-c', 'sleep 0.3; exit 3'], restart: { policy: 'on-failure', max_restarts: 2, backoff_seconds: 0.2, max_backoff_seconds: 5, window_seconds: 600 } } },
+    ]);
+    await json('fleet', ['start', 'steady']);
+    await json('fleet', ['start', 'flaky']).catch(() => undefined);
+    service = await startService(f.roster, env());
+    const events = await subscribe(service.socket);
+    const gaveUp = await waitFor('flaky given up', () => events.events.find((e) => e.kind === 'supervision' && e.event === 'agent-given-up' && e.agent === 'flaky'), 60_000, 100);
+    events.close();
+    const supervision = events.events.filter((e) => e.kind === 'supervision' && e.agent === 'flaky');
+    const revived = supervision.filter((e) => e.event === 'agent-revived');
+    expect(revived.map((e) => e.attempt)).toEqual([1, 2]);
+    const delays = revived.map((e) => e.delayMs as number);
+    expect(delays[1]!).toBeGreaterThan(delays[0]!);
+    expect(gaveUp, JSON.stringify(supervision)).toMatchObject({ restarts: 2 });
+    // tmux 3.3 sometimes marks a pane dead without its exit status (docs/roster.md): 3 or unknown, never another.
+    const statuses = supervision.filter((e) => e.event === 'agent-exited').map((e) => e.exitStatus);
+    expect(statuses.every((s) => s === 3 || s === null), JSON.stringify(statuses)).toBe(true);
+    expect(statuses).toContain(3);
+    // Every death was seen and recorded before its revival.
+    expect(supervision.filter((e) => e.event === 'agent-exited').length).toBeGreaterThanOrEqual(3);
+    const status = await json('fleet', ['status']);
+    const row = (status.doc.agents as Array<Record<string, unknown>>).find((a) => a.name === 'flaky')!;
+    expect(row).toMatchObject({ state: 'dead', restarts: 2, givenUp: true });
+    expect([3, null]).toContain((row.lastExit as { status: number | null }).status);
+    // The steady agent was never touched.
+    const steady = (status.doc.agents as Array<Record<string, unknown>>).find((a) => a.name === 'steady')!;
+    expect(steady).toMatchObject({ state: 'idle', restarts: 0 });
+  });
+});

@@ -22,11 +22,13 @@ export function addServeCommand(parent: Command): void {
       ctx.roster(true);
       const { FleetService } = await import('../../service/server.js');
       const { connectControl } = await import('../../tmux/control.js');
+      const { createSupervisor } = await import('../../service/supervisor.js');
       const { shippedTmuxConf } = await import('../../paths.js');
       const service = new FleetService(ctx, {
         deliverIntervalMs: parseSeconds(String(opts.interval), '--interval') * 1000,
         log: (line) => io.err(line),
         // One tmux control-mode client on the fleet's server, attached to the holder session.
+        supervise: (serviceCtx, publish) => createSupervisor(serviceCtx, { onEvent: (e) => publish('supervision', { ...e, event: e.kind }) }),
         connect: (socket, session) => connectControl({ local: ctx.localHost, socket, configFile: shippedTmuxConf(), session, env: ctx.env, log: (line) => io.err(line) }),
       });
       await service.start();
