@@ -107,7 +107,10 @@ export class TmuxTransport implements Transport {
   /** Respawn one pane in place (same pane id, same session): with `agent`, its launch; without, its current command. */
   async respawnInPlace(pane: PaneInfo, agent: AgentLaunch | null): Promise<void> {
     this.paneCache = null;
-    if (agent) return this.respawn(pane, agent);
+    if (agent) {
+      await this.respawn(pane, agent);
+      return;
+    }
     await withPaneLock(this.tmux, pane, LIFECYCLE_LOCK_TIMEOUT_MS, async () => {
       const tree = pane.dead ? [] : await processTree(this.host, [pane.panePid]);
       await this.tmux.run(['respawn-pane', '-k', '-t', pane.paneId]);
@@ -218,7 +221,7 @@ export class TmuxTransport implements Transport {
     const existing = panes.find((p) => p.sessionName === agent.name);
     if (existing && !existing.dead && !options.replace) return 'already-running';
     if (existing) {
-      await this.respawn(existing, agent);
+      if (!(await this.respawn(existing, agent))) return 'already-running';
       return existing.dead ? 'revived' : 'replaced';
     }
     await this.create(agent);
@@ -250,13 +253,20 @@ export class TmuxTransport implements Transport {
     await this.tmux.run(['new-session', '-d', '-s', agent.name, ...PANE_SIZE, ...(await this.launchArgs(agent)), ...this.tagArgs(agent, [])]);
   }
 
-  /** Replace the pane's REPL, holding its send lock: a send in flight finishes first, and none starts meanwhile. */
-  private async respawn(pane: PaneInfo, agent: AgentLaunch): Promise<void> {
+  /** Replace the pane's REPL, holding its send lock: a send in flight finishes first, and none starts meanwhile.
+   *  False when the pane was dead but someone else revived it while we waited for the lock (the supervisor and a
+   *  `start` at once): a fresh REPL is never killed to revive it a second time. */
+  private async respawn(pane: PaneInfo, agent: AgentLaunch): Promise<boolean> {
     const args = [...(await this.launchArgs(agent)), ...this.tagArgs(agent, ['-t', pane.paneId])];
-    await withPaneLock(this.tmux, pane, LIFECYCLE_LOCK_TIMEOUT_MS, async () => {
+    return withPaneLock(this.tmux, pane, LIFECYCLE_LOCK_TIMEOUT_MS, async () => {
+      if (pane.dead) {
+        const now = (await this.tmux.listPanes()).find((p) => p.paneId === pane.paneId);
+        if (now && !now.dead) return false;
+      }
       const tree = pane.dead ? [] : await processTree(this.host, [pane.panePid]);
       await this.tmux.run(['respawn-pane', '-k', '-t', pane.paneId, ...args]);
       await reap(this.host, tree);
+      return true;
     });
   }
 
