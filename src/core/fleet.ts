@@ -289,6 +289,9 @@ async function ledgerFacts(ctx: Context, windowMs: number): Promise<{ blocked: M
 export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
   const roster = ctx.roster(false);
   const agents = roster ? resolveAgents(roster, ctx.env) : [];
+  // The ledger and the supervisor choice are read while tmux answers.
+  const facts = ledgerFacts(ctx, Math.max(DEFAULT_RESTART.windowMs, ...agents.map((a) => a.restart.windowMs)));
+  const supervisor = chooseSupervisor(ctx, 'auto');
   const hosts = await Promise.all(
     ctx.agentHosts().map(async (host): Promise<{ overview: FleetOverview; error?: string }> => {
       const names = agents.filter((a) => a.host === host).map((a) => a.name);
@@ -302,10 +305,11 @@ export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
     }),
   );
   const now = Date.now();
-  const { blocked, supervision } = await ledgerFacts(ctx, Math.max(DEFAULT_RESTART.windowMs, ...agents.map((a) => a.restart.windowMs)));
+  const { blocked, supervision } = await facts;
+  const specs = new Map(agents.map((a) => [`${a.host}\u0000${a.name}`, a]));
   const rows = hosts.flatMap(({ overview }) =>
     overview.agents.map((status): StatusRow => {
-      const spec = agents.find((a) => a.name === status.name && a.host === status.host);
+      const spec = specs.get(`${status.host}\u0000${status.name}`);
       return {
         ...status,
         runtime: status.runtime === 'unknown' && spec ? spec.runtime : status.runtime,
@@ -326,7 +330,7 @@ export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
     serverPid: local.serverPid,
     socketPath: local.socketPath,
     holder: local.holder,
-    supervisor: await chooseSupervisor(ctx, 'auto'),
+    supervisor: await supervisor,
     socket: socket.path ?? socket.name ?? 'default',
     holderSession: ctx.holderSession(),
     rosterPath: roster ? ctx.rosterPath() : null,

@@ -1,10 +1,9 @@
 // The thin client: a command the fleet service can answer goes to it over its unix socket; anything else, or no
 // service, or a service of another version, runs directly in this process (same verdicts and exit codes).
 // Loads node builtins only: a client that talks to the service never pays for commander, zod or yaml.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolveRosterPath } from '../roster/paths.js';
-import { packageVersion } from '../paths.js';
 import { serviceSocketPath } from './paths.js';
 import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.js';
 
@@ -21,13 +20,19 @@ export async function viaService(bin: 'fleet' | 'agent', args: string[], env: No
   const command = args[0];
   if (command === undefined || !SERVED[bin].has(command)) return null;
   if (args.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')) return null;
-  const path = serviceSocketPath(resolveRosterPath({ flag: optionValue(args, '--roster'), env }), env);
+  const roster = resolveRosterPath({ flag: optionValue(args, '--roster'), env });
+  const path = serviceSocketPath(roster, env);
   if (!existsSync(path)) return null;
-  return exchange(path, bin, args, env);
+  return exchange(path, roster, bin, args, env);
 }
 
-function exchange(path: string, bin: 'fleet' | 'agent', args: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
-  const version = packageVersion();
+/** dist/service/client.js sits two levels below the package root (src/paths.ts would cost the client a module). */
+function ownVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+function exchange(path: string, roster: string, bin: 'fleet' | 'agent', args: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
+  const version = ownVersion();
   return new Promise((resolve) => {
     const socket = connect(path);
     let phase: 'hello' | 'running' | 'done' = 'hello';
@@ -58,6 +63,8 @@ function exchange(path: string, bin: 'fleet' | 'agent', args: string[], env: Nod
         const m = raw as ServiceMessage;
         if (phase === 'hello') {
           clearTimeout(helloTimer);
+          // Another roster's service behind a colliding socket name is not ours: run here, silently.
+          if (m.type === 'hello' && m.roster !== roster) return finish(null);
           if (m.type === 'hello' && m.protocol === PROTOCOL && m.version === version) {
             phase = 'running';
             send({ type: 'run', bin, argv: args, cwd: process.cwd(), env: stringEnv(env), tty: { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY), stderr: Boolean(process.stderr.isTTY) } });

@@ -2,8 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { serviceSocketPath } from '../../src/service/paths.js';
 import { BIN } from './cli.js';
 import { waitFor } from './tmux.js';
 
@@ -19,8 +19,7 @@ export interface RunningService {
 }
 
 export function serviceSocket(roster: string, env: NodeJS.ProcessEnv = process.env): string {
-  const key = createHash('sha256').update(roster).digest('hex').slice(0, 16);
-  return join(env.XDG_RUNTIME_DIR!, 'mosaic-fleet', `serve-${key}.sock`);
+  return serviceSocketPath(roster, env);
 }
 
 /** Start `mosaic-fleet serve --roster R`; resolves once it listens (or rejects with what it printed). */
