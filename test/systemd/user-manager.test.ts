@@ -12,7 +12,7 @@ import { FLEET_CLI, tempDir } from './helpers/install.js';
 import { withJournal } from './helpers/manager.js';
 
 const HOLDER = 'mosaic-tmux-holder.service';
-const DELIVER = 'mosaic-deliver.service';
+const SERVE = 'mosaic-serve.service';
 const agentUnit = (name: string) => `mosaic-agent@${name}.service`;
 
 let m: TestUserManager;
@@ -148,14 +148,14 @@ describe('the units under a real systemd user manager', () => {
       const r = JSON.parse((await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'))).stdout) as { enable: { ok: boolean; steps: { command: string }[] } };
       expect(r.enable.steps.map((s) => s.command)).toEqual([
         'systemctl --user daemon-reload',
-        `systemctl --user enable ${HOLDER} ${DELIVER} ${agentUnit('alpha')} ${agentUnit('bravo')}`,
+        `systemctl --user enable ${HOLDER} ${SERVE} ${agentUnit('alpha')} ${agentUnit('bravo')}`,
       ]);
-      expect((await systemctl('is-enabled', HOLDER, DELIVER, agentUnit('alpha'), agentUnit('bravo'))).stdout.trim().split('\n')).toEqual(['enabled', 'enabled', 'enabled', 'enabled']);
+      expect((await systemctl('is-enabled', HOLDER, SERVE, agentUnit('alpha'), agentUnit('bravo'))).stdout.trim().split('\n')).toEqual(['enabled', 'enabled', 'enabled', 'enabled']);
       expect(await state(HOLDER)).toBe('inactive');
 
       await ok(systemctl('start', 'default.target'));
-      await waitFor('the deliverer running', async () => (await state(DELIVER)) === 'active', 30_000);
-      const units = [HOLDER, agentUnit('alpha'), agentUnit('bravo'), DELIVER];
+      await waitFor('the deliverer running', async () => (await state(SERVE)) === 'active', 30_000);
+      const units = [HOLDER, agentUnit('alpha'), agentUnit('bravo'), SERVE];
       const times: Record<string, { began: number; up: number }> = {};
       for (const unit of units) {
         expect(await state(unit)).toBe('active');
@@ -163,7 +163,7 @@ describe('the units under a real systemd user manager', () => {
       }
       for (const agent of [agentUnit('alpha'), agentUnit('bravo')]) {
         expect(times[agent]!.began, `${agent} began after the holder was up`).toBeGreaterThanOrEqual(times[HOLDER]!.up);
-        expect(times[DELIVER]!.began, `the deliverer began after ${agent} was up`).toBeGreaterThanOrEqual(times[agent]!.up);
+        expect(times[SERVE]!.began, `the deliverer began after ${agent} was up`).toBeGreaterThanOrEqual(times[agent]!.up);
       }
       expect(sessions()).toEqual(['_holder', 'alpha', 'bravo']);
     });
@@ -190,7 +190,7 @@ describe('the units under a real systemd user manager', () => {
       await ok(systemctl('start', HOLDER));
       const shadow = join(m.home, '.config', 'systemd', 'user.control'); // searched before ~/.config/systemd/user
       mkdirSync(shadow, { recursive: true });
-      writeFileSync(join(shadow, DELIVER), readFileSync(join(m.unitDir, DELIVER), 'utf8'));
+      writeFileSync(join(shadow, SERVE), readFileSync(join(m.unitDir, SERVE), 'utf8'));
       await ok(systemctl('daemon-reload'));
       const holder = join(m.unitDir, HOLDER);
       writeFileSync(holder, `${readFileSync(holder, 'utf8')}# an edit on disk\n`);
@@ -199,7 +199,7 @@ describe('the units under a real systemd user manager', () => {
       expect(v['systemd units']?.status).toBe('fail');
       expect(v['systemd units']?.detail.split('; ')).toEqual([
         `${HOLDER} changed on disk since the user manager read it (systemctl --user daemon-reload)`,
-        `${DELIVER} is loaded from ${join(shadow, DELIVER)}, not ${join(m.unitDir, DELIVER)}`,
+        `${SERVE} is loaded from ${join(shadow, SERVE)}, not ${join(m.unitDir, SERVE)}`,
       ]);
     });
   });
@@ -245,7 +245,7 @@ describe('the units under a real systemd user manager', () => {
       const again = JSON.parse((await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'))).stdout) as { enable: { steps: { command: string }[] }; next: string[]; warnings: string[] };
       expect(again.enable.steps.map((s) => s.command)).toEqual([
         'systemctl --user daemon-reload',
-        `systemctl --user enable ${HOLDER} ${DELIVER} ${agentUnit('alpha')} ${agentUnit('charlie')}`,
+        `systemctl --user enable ${HOLDER} ${SERVE} ${agentUnit('alpha')} ${agentUnit('charlie')}`,
         `systemctl --user disable ${agentUnit('bravo')}`,
       ]);
       expect(readdirSync(envDir).sort()).toEqual(['alpha.env', 'charlie.env']);
@@ -268,7 +268,7 @@ describe('the units under a real systemd user manager', () => {
       await ok(systemctl('reset-failed', agentUnit('bravo')));
       expect(await state(agentUnit('bravo'))).toBe('inactive');
       expect(sessions()).toEqual(['_holder', 'alpha', 'charlie']);
-      expect(again.next).toEqual([`systemctl --user start ${HOLDER} ${DELIVER} ${agentUnit('alpha')} ${agentUnit('charlie')}`]);
+      expect(again.next).toEqual([`systemctl --user start ${HOLDER} ${SERVE} ${agentUnit('alpha')} ${agentUnit('charlie')}`]);
     });
   });
 });
