@@ -370,4 +370,31 @@ describe('the units under a real systemd user manager', () => {
       await waitFor('the unit running again', async () => (await state(SERVE)) === 'active' && existsSync(serviceSocketPath(rosterPath, { XDG_RUNTIME_DIR: m.runtimeDir })), 30_000, 200);
     });
   });
+  it('the tmux server gone: the service exits 1 and is restarted; stopping it never kills a server it had to create', async () => {
+    writeRoster(['alpha']);
+    await withJournal(m, async () => {
+      const socket = serviceSocketPath(rosterPath, { XDG_RUNTIME_DIR: m.runtimeDir });
+      await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'));
+      await ok(systemctl('start', HOLDER));
+      await waitFor('the service listening', async () => (await state(SERVE)) === 'active' && existsSync(socket), 30_000, 200);
+      const first = Number(await m.property(SERVE, 'MainPID'));
+      expect(t.tmux('kill-server').code).toBe(0);
+      await waitFor('the service restarted', async () => (await m.property(SERVE, 'NRestarts')) === '1' && (await state(SERVE)) === 'active', 30_000, 200);
+      await waitFor('the unit says why it stopped', () => /went away; the service stops/.test(m.log()) && /mosaic-serve\.service: Main process exited, code=exited, status=1\/FAILURE/.test(m.log()));
+      expect(alive(first)).toBe(false);
+      // The holder (a oneshot) did not notice; the restarted service created the server, in its own cgroup.
+      await waitFor('a server again', () => t.tmux('has-session', '-t', '=_holder').code === 0, 30_000, 200);
+      expect(await tmuxServerOwner(t.socket)).toMatchObject({ running: true, inHolder: false, unit: SERVE });
+      const server = serverPid();
+      // KillMode=process: stopping the service leaves that server alone.
+      await ok(systemctl('stop', SERVE));
+      expect(alive(server)).toBe(true);
+      expect(sessions()).toEqual(['_holder']);
+      // Restarting the holder puts it all back: the server in the holder's cgroup, the service with it.
+      await ok(systemctl('restart', HOLDER));
+      expect(alive(server)).toBe(false);
+      expect(await tmuxServerOwner(t.socket)).toMatchObject({ running: true, inHolder: true });
+      await waitFor('the service back', async () => (await state(SERVE)) === 'active' && existsSync(socket), 30_000, 200);
+    });
+  });
 });
