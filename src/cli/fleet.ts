@@ -257,7 +257,7 @@ function addDeliver(parent: Command): void {
   const cmd = parent
     .command('deliver')
     .description('deliver pending messages (from `send --queue`) in order per target, each at most once')
-    .option('--watch', 'keep delivering until stopped (mosaic-deliver.service runs this)')
+    .option('--watch', 'keep delivering until stopped (the fleet service, mosaic-serve.service, does this too)')
     .option('--interval <seconds>', 'with --watch: seconds between passes', '2')
     .option('--json', 'print one JSON document (one pass only)');
   addCommonOptions(cmd);

@@ -178,7 +178,7 @@ class Driver {
   async sendAll(): Promise<void> {
     const byStart = new Map<number, Episode[]>();
     for (const e of this.plan.episodes) byStart.set(e.at, [...(byStart.get(e.at) ?? []), e]);
-    // Deliver passes run during the load too, as mosaic-deliver.service would.
+    // Deliver passes run during the load too, as the fleet service (mosaic-serve.service) would.
     this.deliverTimer = setInterval(() => void this.deliverPass(), 15_000);
     let next = 0;
     let done = 0;

@@ -10,6 +10,8 @@ import {
   AGENT_TEMPLATE_UNIT,
   GENERATED_MARKER,
   HOLDER_UNIT,
+  LEGACY_DELIVER_UNIT,
+  SERVE_UNIT,
   agentEnvDir,
   agentEnvPath,
   instanceNameProblem,
@@ -61,11 +63,13 @@ export function checkInstalledUnits(roster: Roster, unitDir: string, mosaicHome:
   const expected: Record<string, string> = { MOSAIC_HOME: mosaicHome, MOSAIC_TMUX_SOCKET: socket };
   if (options.rosterPath !== undefined) expected.MOSAIC_FLEET_ROSTER = options.rosterPath;
 
-  const holder = readOurs(join(unitDir, HOLDER_UNIT), problems);
-  if (holder !== null) {
-    const environment = Object.assign({}, ...directives(holder, 'Environment').map((v) => parseEnvironmentLine(v))) as Record<string, string>;
-    compare(join(unitDir, HOLDER_UNIT), environment, expected, problems);
-    checkCommands(join(unitDir, HOLDER_UNIT), holder, problems);
+  // The holder and the service run with the fleet's environment in their Environment= lines.
+  for (const unit of [HOLDER_UNIT, SERVE_UNIT]) {
+    const text = readOurs(join(unitDir, unit), problems);
+    if (text === null) continue;
+    const environment = Object.assign({}, ...directives(text, 'Environment').map((v) => parseEnvironmentLine(v))) as Record<string, string>;
+    compare(join(unitDir, unit), environment, expected, problems);
+    checkCommands(join(unitDir, unit), text, problems);
   }
   const template = readOurs(join(unitDir, AGENT_TEMPLATE_UNIT), problems);
   if (template !== null) {
@@ -92,6 +96,10 @@ export function checkInstalledUnits(roster: Roster, unitDir: string, mosaicHome:
       MOSAIC_AGENT_RUNTIME: agent.runtime,
       MOSAIC_AGENT_WORKDIR: agent.workingDirectory,
     }, problems);
+  }
+  const legacy = join(unitDir, LEGACY_DELIVER_UNIT);
+  if (existsSync(legacy) && hasMarker(readFileSync(legacy, 'utf8'), GENERATED_MARKER)) {
+    problems.push({ file: legacy, message: `the deliverer unit of an older install, replaced by ${SERVE_UNIT}` });
   }
   const keep = new Set(agents.map((a) => agentEnvPath(mosaicHome, a.name)));
   for (const stale of planStale(agentEnvDir(mosaicHome), '.env', keep, GENERATED_MARKER)) {

@@ -6,7 +6,7 @@ import { resolveAgents, LOCAL_HOST, type Roster } from '../roster/index.js';
 import { checkInstalledUnits } from './check.js';
 import { tmuxServerOwner } from './cgroup.js';
 import { fleetSocket } from './install.js';
-import { AGENT_TEMPLATE_UNIT, DELIVER_UNIT, HOLDER_UNIT, agentUnitName } from './render.js';
+import { AGENT_TEMPLATE_UNIT, HOLDER_UNIT, SERVE_UNIT, agentUnitName } from './render.js';
 import { currentUser, lingerState, probeUserManager, systemctlUser, type LingerOptions } from './systemctl.js';
 
 /** The properties of one unit that verify reads (`systemctl --user show`). */
@@ -19,9 +19,13 @@ export interface UnitState {
   unitFileState: string;
   fragmentPath: string;
   needDaemonReload: boolean;
+  /** The running main process (0 when none). */
+  mainPid: number;
+  /** The exit status of the last main process (0 when it has not exited). */
+  execMainStatus: number;
 }
 
-export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'Result', 'UnitFileState', 'FragmentPath', 'NeedDaemonReload'] as const;
+export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'Result', 'UnitFileState', 'FragmentPath', 'NeedDaemonReload', 'MainPID', 'ExecMainStatus'] as const;
 
 /** `systemctl show -p ... a b c` output: one block of Key=Value lines per unit, in the order asked. */
 export function parseUnitStates(text: string): UnitState[] {
@@ -40,6 +44,8 @@ export function parseUnitStates(text: string): UnitState[] {
         unitFileState: p.UnitFileState ?? '',
         fragmentPath: p.FragmentPath ?? '',
         needDaemonReload: p.NeedDaemonReload === 'yes',
+        mainPid: Number(p.MainPID ?? 0) || 0,
+        execMainStatus: Number(p.ExecMainStatus ?? 0) || 0,
       };
     });
 }
@@ -64,7 +70,7 @@ export async function supervisionChecks(input: SupervisionInput): Promise<Check[
 
   const files = checkInstalledUnits(roster, input.unitDir, input.mosaicHome, { env, rosterPath: input.rosterPath });
   const agents = resolveAgents(roster, env).filter((a) => a.host === LOCAL_HOST).map((a) => a.name);
-  const units = [HOLDER_UNIT, DELIVER_UNIT, ...agents.map(agentUnitName)];
+  const units = [HOLDER_UNIT, SERVE_UNIT, ...agents.map(agentUnitName)];
   const states = probe.available ? await readStates(units, env) : [];
   const loadProblems = states.flatMap((s) => loadProblemsOf(s, input.unitDir));
   const problems = [...files.problems.map((p) => `${p.file}: ${p.message}`), ...loadProblems];
@@ -75,10 +81,11 @@ export async function supervisionChecks(input: SupervisionInput): Promise<Check[
   if (probe.available) {
     const byId = new Map(states.map((s) => [s.id, s]));
     checks.push(await holderCheck(byId.get(HOLDER_UNIT), fleetSocket(roster, env), env));
+    checks.push(serviceCheck(byId.get(SERVE_UNIT)));
     checks.push(agentsCheck(agents.map((a) => byId.get(agentUnitName(a))).filter((s): s is UnitState => s !== undefined)));
-    const notEnabled = [HOLDER_UNIT, ...agents.map(agentUnitName)].filter((u) => byId.get(u)?.unitFileState !== 'enabled');
+    const notEnabled = [HOLDER_UNIT, SERVE_UNIT, ...agents.map(agentUnitName)].filter((u) => byId.get(u)?.unitFileState !== 'enabled');
     checks.push(notEnabled.length === 0
-      ? { name: 'units enabled', status: 'pass', detail: 'the holder and every agent start at boot (default.target)' }
+      ? { name: 'units enabled', status: 'pass', detail: 'the holder, the service and every agent start at boot (default.target)' }
       : { name: 'units enabled', status: 'warn', detail: `not enabled, so not started at boot: ${notEnabled.join(', ')}`, hint: 'mosaic-fleet install-systemd --enable' });
   }
   checks.push(await lingerCheck(env, input.linger));
@@ -117,6 +124,19 @@ async function holderCheck(holder: UnitState | undefined, socket: string, env: N
     };
   }
   return { name: 'holder unit', status: 'pass', detail: `${HOLDER_UNIT} is active; the tmux server (pid ${owner.pid}) runs in its cgroup` };
+}
+
+// The service is optional for correctness (clients fall back to running commands themselves), so only its failure fails.
+function serviceCheck(service: UnitState | undefined): Check {
+  const name = 'service unit';
+  if (service?.activeState === 'active') return { name, status: 'pass', detail: `${SERVE_UNIT} is active (pid ${service.mainPid})` };
+  const status = `systemctl --user status ${SERVE_UNIT}`;
+  if (service?.activeState === 'failed') {
+    const code = service.result === 'exit-code' ? ` with exit code ${service.execMainStatus}${service.execMainStatus === 8 ? ': another mosaic-fleet serve serves this roster' : ''}` : ` (Result: ${service.result})`;
+    return { name, status: 'fail', detail: `${SERVE_UNIT} failed${code}`, hint: `${status}; fix it, then systemctl --user restart ${SERVE_UNIT}` };
+  }
+  const how = service ? `${service.activeState}${service.subState === 'auto-restart' ? ' (restarting)' : ''}` : 'unknown';
+  return { name, status: 'warn', detail: `${SERVE_UNIT} is ${how}: commands run in their own processes and queued messages wait for \`mosaic-fleet deliver\``, hint: `systemctl --user start ${SERVE_UNIT}` };
 }
 
 function agentsCheck(states: UnitState[]): Check {

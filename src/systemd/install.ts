@@ -1,15 +1,16 @@
 // `mosaic-fleet install-systemd`: render the units for the roster, write them idempotently, optionally enable them.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FleetError, UsageError } from '../errors.js';
 import { formatArgv } from '../exec/run.js';
 import { packageRoot } from '../paths.js';
 import { loadRoster, mosaicHome, resolveAgents, resolveRosterPath, LOCAL_HOST, type ResolvedAgent, type Roster } from '../roster/index.js';
-import { applyChanges, planStale, planWrite, type FileChange, type FileStatus } from './files.js';
+import { applyChanges, hasMarker, planStale, planWrite, type FileChange, type FileStatus } from './files.js';
 import {
   GENERATED_MARKER,
   HOLDER_UNIT,
-  DELIVER_UNIT,
+  LEGACY_DELIVER_UNIT,
+  SERVE_UNIT,
   agentEnvDir,
   agentUnitName,
   instanceNameProblem,
@@ -42,6 +43,8 @@ export interface FileReport {
   foreign?: boolean;
   /** With --dry-run: what would be written. */
   content?: string;
+  /** A unit of an older install, removed because this one replaces it. */
+  replacedBy?: string;
 }
 
 export interface EnableStep {
@@ -87,7 +90,8 @@ export async function installSystemd(options: InstallSystemdOptions = {}): Promi
   const writes = rendered.files.map((file) => ({ file, change: planWrite(file, { marker: GENERATED_MARKER }) }));
   const keep = new Set(rendered.files.map((f) => f.path));
   const stale = planStale(agentEnvDir(input.mosaicHome), '.env', keep, GENERATED_MARKER);
-  const changes: FileChange[] = [...writes.map((w) => w.change), ...stale];
+  const legacy = await planLegacy(input.unitDir, env, options);
+  const changes: FileChange[] = [...writes.map((w) => w.change), ...(legacy.change ? [legacy.change] : []), ...stale];
   if (!options.dryRun) applyChanges(changes);
 
   const report: InstallSystemdReport = {
@@ -100,16 +104,71 @@ export async function installSystemd(options: InstallSystemdOptions = {}): Promi
     skipped: agents.filter((a) => a.host !== LOCAL_HOST).map((a) => ({ agent: a.name, reason: `runs on host '${a.host}': install the units there` })),
     files: [
       ...writes.map(({ file, change }) => fileReport(change, file.kind, Boolean(options.dryRun))),
+      ...(legacy.change ? [{ ...fileReport(legacy.change, 'unit', false), replacedBy: SERVE_UNIT }] : []),
       ...stale.map((change) => fileReport(change, 'env', false)),
     ],
-    warnings: await collectWarnings(input, env, options),
+    warnings: [...(await collectWarnings(input, env, options)), ...legacy.warnings],
     next: [],
   };
   const gone = staleInstances(input.unitDir, stale, report.agents);
   report.warnings.push(...(await runningLeftovers(gone, input.socket, env)));
-  if (options.enable && !options.dryRun) report.enable = await enableUnits(report, gone, env);
-  report.next = nextSteps(report, Boolean(options.enable));
+  if (options.enable && !options.dryRun) {
+    const failed = legacy.steps.find((s) => !s.ok);
+    report.enable = failed
+      ? { ok: false, steps: legacy.steps, error: `systemctl --user disable failed${failed.detail ? `: ${failed.detail.split('\n')[0]}` : ''}` }
+      : await enableUnits(report, gone, env, legacy.steps);
+  }
+  report.next = nextSteps(report, Boolean(options.enable), legacy.leftBehind);
   return report;
+}
+
+interface LegacyPlan {
+  /** The removal of our old deliverer unit, or null (none, not ours, or kept because it could not be disabled). */
+  change: FileChange | null;
+  /** With --enable: `disable --now` of it, run before its file goes (systemctl needs the file to disable it). */
+  steps: EnableStep[];
+  warnings: string[];
+  /** Without --enable: what is still enabled or running from it, so the next steps end it. */
+  leftBehind: { enabled: boolean; active: boolean };
+}
+
+// mosaic-serve.service replaces the `deliver --watch` unit of older installs: two deliverers must not run at once.
+async function planLegacy(unitDir: string, env: NodeJS.ProcessEnv, options: InstallSystemdOptions): Promise<LegacyPlan> {
+  const plan: LegacyPlan = { change: null, steps: [], warnings: [], leftBehind: { enabled: false, active: false } };
+  const path = join(unitDir, LEGACY_DELIVER_UNIT);
+  if (!existsSync(path)) return plan;
+  if (!hasMarker(readFileSync(path, 'utf8'), GENERATED_MARKER)) {
+    plan.warnings.push(
+      `${path} was not written by mosaic-fleet, so it is left alone; ${SERVE_UNIT} delivers queued messages now: ` +
+        `if that unit runs \`mosaic-fleet deliver --watch\`, disable it (systemctl --user disable --now ${LEGACY_DELIVER_UNIT})`,
+    );
+    return plan;
+  }
+  const removal: FileChange = { path, status: 'removed', mode: 0 };
+  if (options.dryRun) return { ...plan, change: removal };
+  const manager = await probeUserManager({ env });
+  if (!options.enable) {
+    if (manager.available) plan.leftBehind = await legacyState(env);
+    return { ...plan, change: removal };
+  }
+  if (!manager.available) {
+    plan.warnings.push(`kept ${path}: it cannot be disabled and stopped without a user manager; re-run with --enable once one answers`);
+    return plan;
+  }
+  const args = ['disable', '--now', LEGACY_DELIVER_UNIT];
+  const r = await systemctlUser(args, { env });
+  const detail = (r.spawnError?.message ?? r.stderr).trim();
+  plan.steps.push({ command: formatArgv(['systemctl', '--user', ...args]), ok: r.code === 0, ...(detail ? { detail } : {}) });
+  if (r.code !== 0) {
+    plan.warnings.push(`kept ${path}: disabling it failed`);
+    return plan;
+  }
+  return { ...plan, change: removal };
+}
+
+async function legacyState(env: NodeJS.ProcessEnv): Promise<LegacyPlan['leftBehind']> {
+  const r = await systemctlUser(['show', '--property=UnitFileState', '--property=ActiveState', '--', LEGACY_DELIVER_UNIT], { env });
+  return { enabled: /^UnitFileState=enabled$/mu.test(r.stdout), active: /^ActiveState=(active|activating|reloading)$/mu.test(r.stdout) };
 }
 
 /** The renderer's input for this roster and environment: absolute node and CLI, captured PATH and locale. */
@@ -231,7 +290,7 @@ function staleInstances(unitDir: string, removed: FileChange[], agents: string[]
   return [...names].filter((n) => !agents.includes(n)).sort();
 }
 
-async function enableUnits(report: InstallSystemdReport, stale: string[], env: NodeJS.ProcessEnv): Promise<EnableReport> {
+async function enableUnits(report: InstallSystemdReport, stale: string[], env: NodeJS.ProcessEnv, done: EnableStep[] = []): Promise<EnableReport> {
   const probe = await probeUserManager({ env });
   if (!probe.available) {
     return {
@@ -243,10 +302,10 @@ async function enableUnits(report: InstallSystemdReport, stale: string[], env: N
         'then re-run with --enable; meanwhile run the fleet with `mosaic-fleet start --supervisor direct`',
     };
   }
-  const steps: EnableStep[] = [];
+  const steps: EnableStep[] = [...done];
   const commands = [
     ['daemon-reload'],
-    ['enable', HOLDER_UNIT, DELIVER_UNIT, ...report.agents.map(agentUnitName)],
+    ['enable', HOLDER_UNIT, SERVE_UNIT, ...report.agents.map(agentUnitName)],
     ...(stale.length > 0 ? [['disable', ...stale.map(agentUnitName)]] : []),
   ];
   for (const args of commands) {
@@ -259,14 +318,17 @@ async function enableUnits(report: InstallSystemdReport, stale: string[], env: N
   return { ok: true, steps };
 }
 
-function nextSteps(report: InstallSystemdReport, enable: boolean): string[] {
-  const units = [HOLDER_UNIT, DELIVER_UNIT, ...report.agents.map(agentUnitName)];
+function nextSteps(report: InstallSystemdReport, enable: boolean, legacy: LegacyPlan['leftBehind']): string[] {
+  const units = [HOLDER_UNIT, SERVE_UNIT, ...report.agents.map(agentUnitName)];
   const unitsChanged = report.files.some((f) => f.kind === 'unit' && f.status !== 'unchanged');
   if (report.dryRun) return [`mosaic-fleet install-systemd${enable ? ' --enable' : ''}`];
   if (enable && report.enable?.ok) return [formatArgv(['systemctl', '--user', 'start', ...units])];
   if (enable) return [];
+  // The old deliverer's file is gone: `disable` still removes its links; `stop` ends it when it was not enabled.
+  const endLegacy = legacy.enabled ? [`systemctl --user disable --now ${LEGACY_DELIVER_UNIT}`] : legacy.active ? [`systemctl --user stop ${LEGACY_DELIVER_UNIT}`] : [];
   return [
     ...(unitsChanged ? ['systemctl --user daemon-reload'] : []),
+    ...endLegacy,
     formatArgv(['systemctl', '--user', 'enable', '--now', ...units]),
   ];
 }

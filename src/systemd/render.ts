@@ -5,7 +5,9 @@ import { envFileLine, environmentAssignment, escapeSpecifiers, execLine } from '
 
 export const HOLDER_UNIT = 'mosaic-tmux-holder.service';
 export const AGENT_TEMPLATE_UNIT = 'mosaic-agent@.service';
-export const DELIVER_UNIT = 'mosaic-deliver.service';
+export const SERVE_UNIT = 'mosaic-serve.service';
+/** The deliverer unit of installs before the fleet service (`deliver --watch`); mosaic-serve.service replaces it. */
+export const LEGACY_DELIVER_UNIT = 'mosaic-deliver.service';
 
 /** First words of every file we write; only files that start with it are ever updated in place or removed. */
 export const GENERATED_MARKER = '# Written by mosaic-fleet install-systemd';
@@ -81,7 +83,7 @@ export function renderUnits(input: UnitInput): RenderedUnits {
     files: [
       { path: join(input.unitDir, HOLDER_UNIT), content: renderHolderUnit(input), mode: 0o644, kind: 'unit' },
       { path: join(input.unitDir, AGENT_TEMPLATE_UNIT), content: renderAgentTemplate(input), mode: 0o644, kind: 'unit' },
-      { path: join(input.unitDir, DELIVER_UNIT), content: renderDeliverUnit(input), mode: 0o644, kind: 'unit' },
+      { path: join(input.unitDir, SERVE_UNIT), content: renderServeUnit(input), mode: 0o644, kind: 'unit' },
       ...input.agents.map((agent) => ({
         path: agentEnvPath(input.mosaicHome, agent.name),
         content: renderAgentEnv(input, agent),
@@ -184,19 +186,29 @@ export function renderAgentTemplate(input: UnitInput): string {
 }
 
 /**
- * The deliverer: `deliver --watch` hands queued messages (`send --queue`) to their agents once they can take them.
- * It lives and dies with the holder (PartOf=, WantedBy=): no fleet, nothing to deliver to.
+ * The fleet service: `serve` runs the thin clients' commands over one tmux connection, delivers queued messages
+ * and supervises the agents. It lives and dies with the holder (Requires=, PartOf=, WantedBy=): no fleet, nothing
+ * to serve.
  */
-export function renderDeliverUnit(input: UnitInput): string {
+export function renderServeUnit(input: UnitInput): string {
   return lines([
     `${GENERATED_MARKER}: re-run it instead of editing (edits are overwritten).`,
-    `# ${DELIVER_UNIT}: delivers queued messages (mosaic-agent send --queue) when their agents are ready.`,
-    `# Started with ${HOLDER_UNIT} (WantedBy=) and stopped with it (PartOf=); restarts itself on failure.`,
+    `# ${SERVE_UNIT}: the fleet service (mosaic-fleet serve): runs the commands of mosaic-agent send, status, ...`,
+    '# over one tmux connection, delivers queued messages (send --queue) and revives agents under the roster\'s policy.',
+    `# Started with ${HOLDER_UNIT} (WantedBy=) and stopped with it (PartOf=), before the holder stops the fleet.`,
     '# After=default.target: at boot it starts once the agents (wanted by default.target) are up, so the first',
     '# queued messages find their REPLs ready; started by hand later, that order has nothing to wait for.',
+    '#',
+    '# Exit 1 (the tmux server went away) restarts it; exit 8 (another service already serves this roster) and the',
+    '# exits a restart cannot fix (3 bad usage, 5 roster invalid or missing) do not.',
+    '# SIGTERM stops it once the commands in flight have finished (a delivery is never cut in half); TimeoutStopSec=',
+    '# gives them, and the sends queued behind them, time to. A SIGKILL after that loses nothing: the ledger has',
+    '# every message, and the next start finishes it without pasting it twice.',
+    '# KillMode=process: should this service ever have had to create the tmux server (the holder\'s server died and',
+    '# a restart found none), stopping or restarting it still never kills that server and every agent with it.',
     '',
     '[Unit]',
-    `Description=mosaic-fleet message deliverer (socket ${escapeSpecifiers(input.socket)})`,
+    `Description=mosaic-fleet service (socket ${escapeSpecifiers(input.socket)})`,
     `Requires=${HOLDER_UNIT}`,
     `After=${HOLDER_UNIT} default.target`,
     `PartOf=${HOLDER_UNIT}`,
@@ -204,9 +216,13 @@ export function renderDeliverUnit(input: UnitInput): string {
     '[Service]',
     'Type=simple',
     'Restart=on-failure',
-    'RestartSec=5s',
+    'RestartSec=2s',
+    'RestartPreventExitStatus=3 5 8',
+    'KillMode=process',
+    'KillSignal=SIGTERM',
+    'TimeoutStopSec=90s',
     ...fleetEnvironment(input).map(([k, v]) => `Environment=${environmentAssignment(k, v)}`),
-    `ExecStart=${fleetCommand(input, ['deliver', '--watch', '--interval', '2'])}`,
+    `ExecStart=${fleetCommand(input, ['serve', '--interval', '2'])}`,
     '',
     '[Install]',
     `WantedBy=${HOLDER_UNIT}`,

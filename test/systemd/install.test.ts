@@ -59,6 +59,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** The deliverer unit an older install-systemd wrote (test/systemd/fixtures), for this test's paths. */
+function olderDeliverer(): string {
+  const text = readFileSync(join(import.meta.dirname, 'fixtures', 'mosaic-deliver.service'), 'utf8');
+  return normalise(text, { '@NODE@': process.execPath, '@CLI@': FLEET_CLI, '@TMP@': tmp, '@TMUX_TMPDIR@': process.env.TMUX_TMPDIR! });
+}
+
 const install = (...args: string[]) => runInstall(['install-systemd', '--roster', rosterPath, '--unit-dir', unitDir, '--json', ...args], env);
 const json = (stdout: string) => JSON.parse(stdout) as { ok: boolean; files: { path: string; status: string; content?: string }[]; warnings: string[]; skipped: { agent: string }[]; next: string[]; enable?: { ok: boolean; error?: string; hint?: string; steps: { command: string; ok: boolean }[] } };
 const statuses = (stdout: string) => Object.fromEntries(json(stdout).files.map((f) => [f.path.replace(`${tmp}/`, ''), f.status]));
@@ -70,7 +76,7 @@ describe('install-systemd: rendering', () => {
     expect(statuses(r.stdout)).toEqual({
       'units/mosaic-tmux-holder.service': 'created',
       'units/mosaic-agent@.service': 'created',
-      'units/mosaic-deliver.service': 'created',
+      'units/mosaic-serve.service': 'created',
       'mosaic/fleet/agents/alpha.env': 'created',
       'mosaic/fleet/agents/bravo.env': 'created',
       'mosaic/fleet/agents/delta.env': 'created',
@@ -80,7 +86,7 @@ describe('install-systemd: rendering', () => {
     for (const [file, golden] of [
       [join(unitDir, 'mosaic-tmux-holder.service'), 'mosaic-tmux-holder.service'],
       [join(unitDir, 'mosaic-agent@.service'), 'mosaic-agent@.service'],
-      [join(unitDir, 'mosaic-deliver.service'), 'mosaic-deliver.service'],
+      [join(unitDir, 'mosaic-serve.service'), 'mosaic-serve.service'],
       [join(mosaicHome, 'fleet', 'agents', 'alpha.env'), 'alpha.env'],
       [join(mosaicHome, 'fleet', 'agents', 'bravo.env'), 'bravo.env'],
       [join(mosaicHome, 'fleet', 'agents', 'delta.env'), 'delta.env'],
@@ -113,7 +119,7 @@ describe('install-systemd: rendering', () => {
     const verify = (...units: string[]) =>
       spawnSync('systemd-analyze', ['--user', 'verify', ...units], { cwd: unitDir, encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir } });
     // The template is checked both as such and as a concrete instance (systemd loads mosaic-agent@.service for it).
-    const ok = verify('./mosaic-tmux-holder.service', './mosaic-agent@.service', './mosaic-agent@alpha.service', './mosaic-deliver.service');
+    const ok = verify('./mosaic-tmux-holder.service', './mosaic-agent@.service', './mosaic-agent@alpha.service', './mosaic-serve.service');
     expect(ok.error).toBeUndefined();
     expect({ code: ok.status, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
 
@@ -137,6 +143,40 @@ describe('install-systemd: rendering', () => {
 });
 
 describe('install-systemd: idempotence', () => {
+  it('removes the mosaic-deliver.service of an older install (a dry run shows it), never one it did not write', async () => {
+    mkdirSync(unitDir, { recursive: true });
+    const legacy = join(unitDir, 'mosaic-deliver.service');
+    writeFileSync(legacy, olderDeliverer());
+    const preview = await install('--dry-run');
+    expect(statuses(preview.stdout)['units/mosaic-deliver.service']).toBe('removed');
+    const human = await runInstall(['install-systemd', '--roster', rosterPath, '--unit-dir', unitDir, '--dry-run'], env);
+    expect(human.stdout).toMatch(/would remove +.*\/units\/mosaic-deliver\.service \(replaced by mosaic-serve\.service\)/);
+    expect(existsSync(legacy)).toBe(true);
+    // verify names it while it is there.
+    const check = () => checkInstalledUnits(loadRoster(rosterPath, { env }), unitDir, mosaicHome, { env, rosterPath });
+    expect(check().problems).toContainEqual({ file: legacy, message: 'the deliverer unit of an older install, replaced by mosaic-serve.service' });
+
+    const r = await install();
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r.stdout).files.find((f) => f.path === legacy)).toEqual({ path: legacy, kind: 'unit', status: 'removed', replacedBy: 'mosaic-serve.service' });
+    expect(existsSync(legacy)).toBe(false);
+    expect(existsSync(join(unitDir, 'mosaic-serve.service'))).toBe(true);
+    expect(check()).toMatchObject({ ok: true, problems: [] });
+
+    // A file of that name the user wrote: left as it is, with a warning.
+    const mine = '[Service]\nExecStart=/bin/true\n';
+    writeFileSync(legacy, mine);
+    const again = await install();
+    expect(again.code, again.stderr).toBe(0);
+    expect(json(again.stdout).files.map((f) => f.path)).not.toContain(legacy);
+    expect(json(again.stdout).warnings).toContain(
+      `${legacy} was not written by mosaic-fleet, so it is left alone; mosaic-serve.service delivers queued messages now: ` +
+        'if that unit runs `mosaic-fleet deliver --watch`, disable it (systemctl --user disable --now mosaic-deliver.service)',
+    );
+    expect(readFileSync(legacy, 'utf8')).toBe(mine);
+    expect(check()).toMatchObject({ ok: true, problems: [] });
+  });
+
   it('--dry-run reports and shows everything and writes nothing', async () => {
     const r = await install('--dry-run');
     expect(r.code, r.stderr).toBe(0);
@@ -157,7 +197,7 @@ describe('install-systemd: idempotence', () => {
     const again = await install();
     expect(Object.values(statuses(again.stdout))).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
     expect(json(again.stdout).next).toEqual([
-      'systemctl --user enable --now mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
+      'systemctl --user enable --now mosaic-tmux-holder.service mosaic-serve.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
     ]);
 
     const alpha = join(mosaicHome, 'fleet', 'agents', 'alpha.env');
@@ -182,7 +222,7 @@ describe('install-systemd: idempotence', () => {
     expect(statuses(r.stdout)).toEqual({
       'units/mosaic-tmux-holder.service': 'unchanged',
       'units/mosaic-agent@.service': 'unchanged',
-      'units/mosaic-deliver.service': 'unchanged',
+      'units/mosaic-serve.service': 'unchanged',
       'mosaic/fleet/agents/alpha.env': 'unchanged',
       'mosaic/fleet/agents/bravo.env': 'removed',
       'mosaic/fleet/agents/delta.env': 'removed',
@@ -212,7 +252,7 @@ describe('install-systemd --enable', () => {
     await withJournal(m, async () => {
       const first = await installInside('--enable');
       expect(first.code, first.stderr).toBe(0);
-      expect(await enabled('mosaic-tmux-holder.service', 'mosaic-deliver.service', 'mosaic-agent@alpha.service', 'mosaic-agent@bravo.service', 'mosaic-agent@delta.service')).toEqual(['enabled', 'enabled', 'enabled', 'enabled', 'enabled']);
+      expect(await enabled('mosaic-tmux-holder.service', 'mosaic-serve.service', 'mosaic-agent@alpha.service', 'mosaic-agent@bravo.service', 'mosaic-agent@delta.service')).toEqual(['enabled', 'enabled', 'enabled', 'enabled', 'enabled']);
       // An instance still enabled for an agent that is no longer in the roster.
       symlinkSync('../mosaic-agent@.service', join(m.unitDir, 'default.target.wants', 'mosaic-agent@gone.service'));
       writeRoster(['alpha']);
@@ -221,15 +261,72 @@ describe('install-systemd --enable', () => {
       expect(r.doc.enable?.ok).toBe(true);
       expect(r.doc.enable?.steps.map((s) => s.command)).toEqual([
         'systemctl --user daemon-reload',
-        'systemctl --user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service',
+        'systemctl --user enable mosaic-tmux-holder.service mosaic-serve.service mosaic-agent@alpha.service',
         'systemctl --user disable mosaic-agent@bravo.service mosaic-agent@delta.service mosaic-agent@gone.service',
       ]);
       expect(await enabled('mosaic-agent@alpha.service', 'mosaic-agent@bravo.service', 'mosaic-agent@delta.service')).toEqual(['enabled', 'disabled', 'disabled']);
       expect(readdirSync(join(m.unitDir, 'default.target.wants')).sort()).toEqual(['mosaic-agent@alpha.service', 'mosaic-tmux-holder.service']);
-      expect(r.doc.next).toEqual(['systemctl --user start mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service']);
+      expect(r.doc.next).toEqual(['systemctl --user start mosaic-tmux-holder.service mosaic-serve.service mosaic-agent@alpha.service']);
       expect(r.doc.warnings.join('\n')).toMatch(/lingering.*loginctl enable-linger tester/);
     });
   });
+
+  it('an older install\'s running deliverer: --enable disables and stops it before removing it, and says so', async () => {
+    await withJournal(m, async () => {
+      const legacy = join(m.unitDir, 'mosaic-deliver.service');
+      await olderInstallRunning(legacy);
+      const r = await installInside('--enable');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.doc.enable?.steps.map((s) => s.command)).toEqual([
+        'systemctl --user disable --now mosaic-deliver.service',
+        'systemctl --user daemon-reload',
+        'systemctl --user enable mosaic-tmux-holder.service mosaic-serve.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service',
+      ]);
+      expect(r.doc.files.find((f) => f.path === legacy)).toMatchObject({ status: 'removed' });
+      expect(existsSync(legacy)).toBe(false);
+      expect(await m.property('mosaic-deliver.service', 'ActiveState')).toBe('inactive');
+      expect(await m.property('mosaic-deliver.service', 'LoadState')).toBe('not-found');
+      expect(readdirSync(join(m.unitDir, 'mosaic-tmux-holder.service.wants'))).toEqual(['mosaic-serve.service']);
+      // The human report says so too.
+      await olderInstallRunning(legacy);
+      const [file, ...rest] = m.inside([process.execPath, INSTALL_BIN, 'install-systemd', '--roster', rosterPath, '--enable']);
+      const human = await runProcess(file!, rest, { env: { ...process.env, ...env, NO_COLOR: '1' } });
+      expect(human.code, human.stderr).toBe(0);
+      expect(human.stdout).toMatch(/removed +.*\/mosaic-deliver\.service \(replaced by mosaic-serve\.service\)/);
+      expect(human.stdout).toMatch(/^ +ran systemctl --user disable --now mosaic-deliver\.service$/mu);
+    });
+  });
+
+  it('an older install\'s running deliverer without --enable: removed, and the next steps end it', async () => {
+    await withJournal(m, async () => {
+      const legacy = join(m.unitDir, 'mosaic-deliver.service');
+      await olderInstallRunning(legacy);
+      const r = await installInside();
+      expect(r.code, r.stderr).toBe(0);
+      expect(existsSync(legacy)).toBe(false);
+      const units = 'mosaic-tmux-holder.service mosaic-serve.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service';
+      expect(r.doc.next).toEqual(['systemctl --user daemon-reload', 'systemctl --user disable --now mosaic-deliver.service', `systemctl --user enable --now ${units}`]);
+      // The next steps, run as printed (the holder and the service only: the agents' REPLs are not what this tests).
+      for (const step of r.doc.next.slice(0, 2)) {
+        const run = await m.systemctl(step.split(' ').slice(2));
+        expect(run.code, `${step}: ${run.stderr}`).toBe(0);
+      }
+      expect(await m.property('mosaic-deliver.service', 'ActiveState')).toBe('inactive');
+      expect(existsSync(join(m.unitDir, 'mosaic-tmux-holder.service.wants', 'mosaic-deliver.service'))).toBe(false);
+    });
+  });
+
+  /** What an upgrade starts from: the older deliverer enabled and running (it pulls in the holder). */
+  async function olderInstallRunning(legacy: string): Promise<void> {
+    const first = await installInside();
+    expect(first.code, first.stderr).toBe(0);
+    writeFileSync(legacy, olderDeliverer());
+    for (const args of [['daemon-reload'], ['enable', '--now', 'mosaic-deliver.service']]) {
+      const r = await m.systemctl(args, 60_000);
+      expect(r.code, `systemctl ${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    expect(await m.property('mosaic-deliver.service', 'ActiveState')).toBe('active');
+  }
 
   it('a failing systemctl step stops the sequence and is reported', async () => {
     await withJournal(m, async () => {
@@ -239,7 +336,7 @@ describe('install-systemd --enable', () => {
       expect(r.doc.warnings.join('\n')).toMatch(/systemctl --user does not read .*units/);
       expect(r.doc.enable?.steps.map((s) => [s.command, s.ok])).toEqual([
         ['systemctl --user daemon-reload', true],
-        ['systemctl --user enable mosaic-tmux-holder.service mosaic-deliver.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service', false],
+        ['systemctl --user enable mosaic-tmux-holder.service mosaic-serve.service mosaic-agent@alpha.service mosaic-agent@bravo.service mosaic-agent@delta.service', false],
       ]);
       expect(r.doc.enable?.error).toMatch(/enable failed: .*mosaic-tmux-holder\.service does not exist/);
     });
@@ -300,6 +397,7 @@ describe('systemd helpers for start/status/verify', () => {
       "units/mosaic-tmux-holder.service: MOSAIC_TMUX_SOCKET is 'mft-golden', the roster says 'mft-moved'",
       'units/mosaic-tmux-holder.service: ExecStart= runs /nonexistent/node, which is not an executable file',
       'units/mosaic-tmux-holder.service: ExecStop= runs /nonexistent/node, which is not an executable file',
+      "units/mosaic-serve.service: MOSAIC_TMUX_SOCKET is 'mft-golden', the roster says 'mft-moved'",
       "mosaic/fleet/agents/alpha.env: MOSAIC_TMUX_SOCKET is 'mft-golden', the roster says 'mft-moved'",
       "mosaic/fleet/agents/bravo.env: MOSAIC_TMUX_SOCKET is 'mft-golden', the roster says 'mft-moved'",
       'mosaic/fleet/agents/delta.env: environment file of an agent that is no longer in the roster',

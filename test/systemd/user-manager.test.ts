@@ -1,18 +1,20 @@
 // The units install-systemd writes, run by a real systemd user manager (src/testbed/systemd-user.ts): the product's
 // own `systemctl --user` calls reach it because the CLI runs inside the manager's mount namespace with its HOME and
 // XDG_RUNTIME_DIR. A failing test prints the manager's log and the fleet units' status.
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startUserManager, type TestUserManager } from '../../src/testbed/systemd-user.js';
 import { tmuxServerOwner } from '../../src/systemd/index.js';
+import { servicePidPath, serviceSocketPath } from '../../src/service/paths.js';
+import { startService } from '../helpers/service.js';
 import { runProcess, type CliResult } from '../helpers/cli.js';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
-import { FLEET_CLI, tempDir } from './helpers/install.js';
+import { AGENT_CLI, FLEET_CLI, tempDir } from './helpers/install.js';
 import { withJournal } from './helpers/manager.js';
 
 const HOLDER = 'mosaic-tmux-holder.service';
-const DELIVER = 'mosaic-deliver.service';
+const SERVE = 'mosaic-serve.service';
 const agentUnit = (name: string) => `mosaic-agent@${name}.service`;
 
 let m: TestUserManager;
@@ -62,6 +64,12 @@ function fleet(...args: string[]): Promise<CliResult> {
   return runProcess(file!, rest, { env: productEnv, timeoutMs: 120_000 });
 }
 
+/** mosaic-agent, the same way: a client of the fleet service when it runs. */
+function agent(...args: string[]): Promise<CliResult> {
+  const [file, ...rest] = m.inside([process.execPath, AGENT_CLI, ...args]);
+  return runProcess(file!, rest, { env: productEnv, timeoutMs: 120_000 });
+}
+
 async function systemctl(...args: string[]): Promise<CliResult> {
   const r = await m.systemctl(args, 120_000);
   return { code: r.code, stdout: r.stdout, stderr: r.stderr };
@@ -80,7 +88,7 @@ const sessions = () => {
 };
 const serverPid = () => t.tmux('display-message', '-p', '#{pid}').stdout.trim();
 const panePid = (name: string) => t.tmux('display-message', '-p', '-t', `=${name}:`, '#{pane_pid}').stdout.trim();
-const alive = (pid: string) => existsSync(`/proc/${pid}`);
+const alive = (pid: string | number) => existsSync(`/proc/${pid}`);
 
 describe('the units under a real systemd user manager', () => {
   it('install, daemon-reload, holder, verify, agents, restart of one agent, stop of the holder', async () => {
@@ -142,20 +150,20 @@ describe('the units under a real systemd user manager', () => {
     });
   });
 
-  it('enable and a simulated boot: holder first, then the agents, then the deliverer', async () => {
+  it('enable and a simulated boot: holder first, then the agents, then the service', async () => {
     writeRoster(['alpha', 'bravo']);
     await withJournal(m, async () => {
       const r = JSON.parse((await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'))).stdout) as { enable: { ok: boolean; steps: { command: string }[] } };
       expect(r.enable.steps.map((s) => s.command)).toEqual([
         'systemctl --user daemon-reload',
-        `systemctl --user enable ${HOLDER} ${DELIVER} ${agentUnit('alpha')} ${agentUnit('bravo')}`,
+        `systemctl --user enable ${HOLDER} ${SERVE} ${agentUnit('alpha')} ${agentUnit('bravo')}`,
       ]);
-      expect((await systemctl('is-enabled', HOLDER, DELIVER, agentUnit('alpha'), agentUnit('bravo'))).stdout.trim().split('\n')).toEqual(['enabled', 'enabled', 'enabled', 'enabled']);
+      expect((await systemctl('is-enabled', HOLDER, SERVE, agentUnit('alpha'), agentUnit('bravo'))).stdout.trim().split('\n')).toEqual(['enabled', 'enabled', 'enabled', 'enabled']);
       expect(await state(HOLDER)).toBe('inactive');
 
       await ok(systemctl('start', 'default.target'));
-      await waitFor('the deliverer running', async () => (await state(DELIVER)) === 'active', 30_000);
-      const units = [HOLDER, agentUnit('alpha'), agentUnit('bravo'), DELIVER];
+      await waitFor('the service running', async () => (await state(SERVE)) === 'active', 30_000);
+      const units = [HOLDER, agentUnit('alpha'), agentUnit('bravo'), SERVE];
       const times: Record<string, { began: number; up: number }> = {};
       for (const unit of units) {
         expect(await state(unit)).toBe('active');
@@ -163,7 +171,7 @@ describe('the units under a real systemd user manager', () => {
       }
       for (const agent of [agentUnit('alpha'), agentUnit('bravo')]) {
         expect(times[agent]!.began, `${agent} began after the holder was up`).toBeGreaterThanOrEqual(times[HOLDER]!.up);
-        expect(times[DELIVER]!.began, `the deliverer began after ${agent} was up`).toBeGreaterThanOrEqual(times[agent]!.up);
+        expect(times[SERVE]!.began, `the service began after ${agent} was up`).toBeGreaterThanOrEqual(times[agent]!.up);
       }
       expect(sessions()).toEqual(['_holder', 'alpha', 'bravo']);
     });
@@ -183,14 +191,15 @@ describe('the units under a real systemd user manager', () => {
       let v = await verify();
       expect(v['holder unit']).toMatchObject({ status: 'fail', detail: `${HOLDER} is inactive: no supervised tmux server`, hint: `systemctl --user start ${HOLDER}` });
       expect(v['agent units']).toMatchObject({ status: 'warn', detail: `0 of 1 active; not started: ${agentUnit('alpha')}` });
-      expect(v['units enabled']).toMatchObject({ status: 'warn', detail: expect.stringContaining(`${HOLDER}, ${agentUnit('alpha')}`) });
+      expect(v['units enabled']).toMatchObject({ status: 'warn', detail: expect.stringContaining(`${HOLDER}, ${SERVE}, ${agentUnit('alpha')}`) });
+      expect(v['service unit']).toMatchObject({ status: 'warn', detail: expect.stringMatching(/^mosaic-serve\.service is inactive: /), hint: `systemctl --user start ${SERVE}` });
 
       // The running holder's file edited on disk (the manager still runs what it read before), and a copy of the
       // deliverer earlier on the manager's search path, shadowing ours.
       await ok(systemctl('start', HOLDER));
       const shadow = join(m.home, '.config', 'systemd', 'user.control'); // searched before ~/.config/systemd/user
       mkdirSync(shadow, { recursive: true });
-      writeFileSync(join(shadow, DELIVER), readFileSync(join(m.unitDir, DELIVER), 'utf8'));
+      writeFileSync(join(shadow, SERVE), readFileSync(join(m.unitDir, SERVE), 'utf8'));
       await ok(systemctl('daemon-reload'));
       const holder = join(m.unitDir, HOLDER);
       writeFileSync(holder, `${readFileSync(holder, 'utf8')}# an edit on disk\n`);
@@ -199,7 +208,7 @@ describe('the units under a real systemd user manager', () => {
       expect(v['systemd units']?.status).toBe('fail');
       expect(v['systemd units']?.detail.split('; ')).toEqual([
         `${HOLDER} changed on disk since the user manager read it (systemctl --user daemon-reload)`,
-        `${DELIVER} is loaded from ${join(shadow, DELIVER)}, not ${join(m.unitDir, DELIVER)}`,
+        `${SERVE} is loaded from ${join(shadow, SERVE)}, not ${join(m.unitDir, SERVE)}`,
       ]);
     });
   });
@@ -245,7 +254,7 @@ describe('the units under a real systemd user manager', () => {
       const again = JSON.parse((await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'))).stdout) as { enable: { steps: { command: string }[] }; next: string[]; warnings: string[] };
       expect(again.enable.steps.map((s) => s.command)).toEqual([
         'systemctl --user daemon-reload',
-        `systemctl --user enable ${HOLDER} ${DELIVER} ${agentUnit('alpha')} ${agentUnit('charlie')}`,
+        `systemctl --user enable ${HOLDER} ${SERVE} ${agentUnit('alpha')} ${agentUnit('charlie')}`,
         `systemctl --user disable ${agentUnit('bravo')}`,
       ]);
       expect(readdirSync(envDir).sort()).toEqual(['alpha.env', 'charlie.env']);
@@ -268,7 +277,124 @@ describe('the units under a real systemd user manager', () => {
       await ok(systemctl('reset-failed', agentUnit('bravo')));
       expect(await state(agentUnit('bravo'))).toBe('inactive');
       expect(sessions()).toEqual(['_holder', 'alpha', 'charlie']);
-      expect(again.next).toEqual([`systemctl --user start ${HOLDER} ${DELIVER} ${agentUnit('alpha')} ${agentUnit('charlie')}`]);
+      expect(again.next).toEqual([`systemctl --user start ${HOLDER} ${SERVE} ${agentUnit('alpha')} ${agentUnit('charlie')}`]);
+    });
+  });
+  it('mosaic-serve.service starts with the holder, serves the clients, is restarted after a SIGKILL, stops with the holder', async () => {
+    writeRoster(['alpha']);
+    await withJournal(m, async () => {
+      // The unit's XDG_RUNTIME_DIR is the manager's, so its socket is where a client of this login looks.
+      const unitEnv = { XDG_RUNTIME_DIR: m.runtimeDir };
+      const socket = serviceSocketPath(rosterPath, unitEnv);
+      const pidFile = servicePidPath(rosterPath, unitEnv);
+      /** The unit's main pid once that process listens (it writes its pid file after it listens), else 0. */
+      const serving = async (): Promise<number> => {
+        const pid = Number(await m.property(SERVE, 'MainPID'));
+        const written = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+        return pid > 0 && existsSync(socket) && written === pid ? pid : 0;
+      };
+      /** Which process recorded the message's delivery attempt: the service, or the client itself. */
+      const attemptPid = async (id: string): Promise<number> => {
+        const log = JSON.parse((await ok(agent('log', '--last', '500', '--roster', rosterPath, '--json'))).stdout) as { messages: { id: string; attempts: { pid: number }[] }[] };
+        return log.messages.find((r) => r.id === id)!.attempts[0]!.pid;
+      };
+      const send = async (text: string): Promise<{ id: string; status: string }> =>
+        JSON.parse((await ok(agent('send', 'alpha', '-m', text, '--from', 'test:suite', '--roster', rosterPath, '--json'))).stdout) as { id: string; status: string };
+
+      await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'));
+      await ok(systemctl('start', HOLDER));
+      const first = await waitFor('the service listening', serving, 30_000, 200);
+      expect(await state(SERVE)).toBe('active');
+      expect(statSync(socket).mode & 0o777).toBe(0o600);
+      const serveCgroup = await m.property(SERVE, 'ControlGroup');
+      expect(m.cgroupPids(serveCgroup)).toContain(first);
+      // The tmux server stays the holder's: the service connects to it, it does not create it.
+      expect(await tmuxServerOwner(t.socket)).toMatchObject({ running: true, inHolder: true });
+
+      const start = JSON.parse((await ok(fleet('start', '--roster', rosterPath, '--json'))).stdout) as { supervisor: string; agents: { name: string; ready: boolean }[] };
+      expect(start).toMatchObject({ supervisor: 'systemd', agents: [{ name: 'alpha', ready: true }] });
+      const hello = await send('hello through the unit');
+      expect(hello.status).toBe('submitted');
+      expect(await attemptPid(hello.id)).toBe(first);
+
+      const verify = JSON.parse((await fleet('verify', '--roster', rosterPath, '--json')).stdout) as { checks: { name: string; status: string; detail: string }[] };
+      expect(verify.checks.find((c) => c.name === 'service unit')).toEqual({ name: 'service unit', status: 'pass', detail: `${SERVE} is active (pid ${first})` });
+      expect(verify.checks.find((c) => c.name === 'units enabled')).toMatchObject({ status: 'pass' });
+
+      // Killed outright: systemd starts a new one (Restart=on-failure), and clients use it.
+      process.kill(first, 'SIGKILL');
+      const second = await waitFor('a new service listening', async () => {
+        const pid = await serving();
+        return pid !== first ? pid : 0;
+      }, 30_000, 200);
+      expect(alive(first)).toBe(false);
+      expect(await m.property(SERVE, 'NRestarts')).toBe('1');
+      const again = await send('hello after the restart');
+      expect(again.status).toBe('submitted');
+      expect(await attemptPid(again.id)).toBe(second);
+      expect(t.tmux('capture-pane', '-p', '-t', '=alpha:').stdout).toContain('hello after the restart');
+
+      // Stopping the holder stops the service first (SIGTERM: exit 0, so no restart), and its socket goes with it.
+      await ok(systemctl('stop', HOLDER));
+      expect([await state(HOLDER), await state(SERVE)]).toEqual(['inactive', 'inactive']);
+      expect(await m.property(SERVE, 'Result')).toBe('success');
+      expect(existsSync(socket)).toBe(false);
+      expect(existsSync(pidFile)).toBe(false);
+      expect(alive(second)).toBe(false);
+      expect(m.cgroupPids(serveCgroup)).toEqual([]);
+    });
+  });
+
+  it('a service that finds the roster already served exits 8 and is not restarted in a loop', async () => {
+    writeRoster(['alpha']);
+    await withJournal(m, async () => {
+      await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'));
+      await ok(systemctl('start', HOLDER));
+      await waitFor('the unit running', async () => (await state(SERVE)) === 'active', 30_000, 200);
+      await ok(systemctl('stop', SERVE));
+      // One started by hand, as a person might, against the holder's server.
+      const byHand = await startService(rosterPath, { ...productEnv });
+      try {
+        await ok(systemctl('start', SERVE));
+        await waitFor('the unit failed', async () => (await state(SERVE)) === 'failed', 30_000, 200);
+        expect([await m.property(SERVE, 'Result'), await m.property(SERVE, 'ExecMainStatus'), await m.property(SERVE, 'NRestarts')]).toEqual(['exit-code', '8', '0']);
+        const said = new RegExp(`another mosaic-fleet serve \\(pid ${byHand.pid}\\) already serves the roster`);
+        await waitFor('the unit says why', () => said.test(m.log()));
+        const verify = JSON.parse((await fleet('verify', '--roster', rosterPath, '--json')).stdout) as { checks: { name: string; status: string; detail: string }[] };
+        expect(verify.checks.find((c) => c.name === 'service unit')).toMatchObject({ status: 'fail', detail: `${SERVE} failed with exit code 8: another mosaic-fleet serve serves this roster` });
+      } finally {
+        expect(await byHand.stop()).toBe(0);
+      }
+      // Once that one is gone the unit starts as usual.
+      await ok(systemctl('restart', SERVE));
+      await waitFor('the unit running again', async () => (await state(SERVE)) === 'active' && existsSync(serviceSocketPath(rosterPath, { XDG_RUNTIME_DIR: m.runtimeDir })), 30_000, 200);
+    });
+  });
+  it('the tmux server gone: the service exits 1 and is restarted; stopping it never kills a server it had to create', async () => {
+    writeRoster(['alpha']);
+    await withJournal(m, async () => {
+      const socket = serviceSocketPath(rosterPath, { XDG_RUNTIME_DIR: m.runtimeDir });
+      await ok(fleet('install-systemd', '--roster', rosterPath, '--enable', '--json'));
+      await ok(systemctl('start', HOLDER));
+      await waitFor('the service listening', async () => (await state(SERVE)) === 'active' && existsSync(socket), 30_000, 200);
+      const first = Number(await m.property(SERVE, 'MainPID'));
+      expect(t.tmux('kill-server').code).toBe(0);
+      await waitFor('the service restarted', async () => (await m.property(SERVE, 'NRestarts')) === '1' && (await state(SERVE)) === 'active', 30_000, 200);
+      await waitFor('the unit says why it stopped', () => /went away; the service stops/.test(m.log()) && /mosaic-serve\.service: Main process exited, code=exited, status=1\/FAILURE/.test(m.log()));
+      expect(alive(first)).toBe(false);
+      // The holder (a oneshot) did not notice; the restarted service created the server, in its own cgroup.
+      await waitFor('a server again', () => t.tmux('has-session', '-t', '=_holder').code === 0, 30_000, 200);
+      expect(await tmuxServerOwner(t.socket)).toMatchObject({ running: true, inHolder: false, unit: SERVE });
+      const server = serverPid();
+      // KillMode=process: stopping the service leaves that server alone.
+      await ok(systemctl('stop', SERVE));
+      expect(alive(server)).toBe(true);
+      expect(sessions()).toEqual(['_holder']);
+      // Restarting the holder puts it all back: the server in the holder's cgroup, the service with it.
+      await ok(systemctl('restart', HOLDER));
+      expect(alive(server)).toBe(false);
+      expect(await tmuxServerOwner(t.socket)).toMatchObject({ running: true, inHolder: true });
+      await waitFor('the service back', async () => (await state(SERVE)) === 'active' && existsSync(socket), 30_000, 200);
     });
   });
 });

@@ -18,15 +18,16 @@ export function addInstallCommands(cmd: Command, io: Io = processIo): Command {
 function addInstallSystemd(parent: Command, io: Io): void {
   const cmd = parent
     .command('install-systemd')
-    .description('write systemd user units for the fleet (holder, agent template, deliverer) and one env file per agent')
+    .description('write systemd user units for the fleet (holder, agent template, fleet service) and one env file per agent')
     .addHelpText(
       'after',
       '\nmosaic-tmux-holder.service creates and owns the tmux server, so restarting an agent never kills the others;\n' +
-        'stopping it stops the whole fleet. mosaic-deliver.service delivers queued messages while the holder runs.',
+        'stopping it stops the whole fleet. mosaic-serve.service runs the fleet service (mosaic-fleet serve) while the\n' +
+        'holder runs. The mosaic-deliver.service of an older install is removed (with --enable: disabled and stopped first).',
     )
     .option('--unit-dir <dir>', 'where the units go (default: $XDG_CONFIG_HOME/systemd/user)')
     .option('--dry-run', 'show what would be written, changed or removed; write nothing')
-    .option('--enable', 'then run systemctl --user daemon-reload and enable the holder and every agent')
+    .option('--enable', 'then run systemctl --user daemon-reload and enable the holder, the service and every agent')
     .option('--roster <path>', 'roster file (default: $MOSAIC_FLEET_ROSTER or $MOSAIC_HOME/fleet/roster.yaml)')
     .option('--json', 'print one JSON document');
   examples(cmd, ['mosaic-fleet install-systemd --dry-run', 'mosaic-fleet install-systemd --enable', 'systemctl --user start mosaic-tmux-holder.service']);
@@ -75,10 +76,11 @@ function statusWord(status: FileReport['status'], dryRun: boolean): string {
   return { created: 'would create', updated: 'would update', removed: 'would remove' }[status];
 }
 
-function printFiles(io: Io, files: { path: string; status: FileReport['status']; foreign?: boolean; backup?: string }[], dryRun: boolean): void {
+function printFiles(io: Io, files: { path: string; status: FileReport['status']; foreign?: boolean; backup?: string; replacedBy?: string }[], dryRun: boolean): void {
   const width = dryRun ? 12 : 9;
   for (const f of files) {
-    const note = f.status === 'removed' ? ' (agent no longer in the roster)' : f.foreign ? ` (replaces a file not written by mosaic-fleet${f.backup ? `, saved as ${f.backup}` : ''})` : '';
+    const removed = f.replacedBy ? ` (replaced by ${f.replacedBy})` : ' (agent no longer in the roster)';
+    const note = f.status === 'removed' ? removed : f.foreign ? ` (replaces a file not written by mosaic-fleet${f.backup ? `, saved as ${f.backup}` : ''})` : '';
     io.out(`  ${STATUS_COLOR[f.status](statusWord(f.status, dryRun).padEnd(width))} ${f.path}${note}`);
   }
 }
