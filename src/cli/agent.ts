@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import { COMMON_EXITS, helpFooter } from './help.js';
 import { action } from './action.js';
 import { addCommonOptions, bodyOptions, contextFrom, examples, untilInterrupted } from './common.js';

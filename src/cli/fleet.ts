@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import { COMMON_EXITS, helpFooter } from './help.js';
 import { action } from './action.js';
 import { aborted, addCommonOptions, contextFrom, examples, untilInterrupted } from './common.js';

@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import { ExitCode, FleetError, isFleetError } from '../errors.js';
 import { currentInvocation } from '../invocation.js';
 

@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { pc } from './colors.js';
 
 /** A plain padded table (no dependency): first row is the header. */
 export function table(rows: string[][]): string {

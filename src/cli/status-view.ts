@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import type { Io } from './io.js';
 import { colorState, formatDuration, table } from './render.js';
 import type { FleetStatus, StatusRow } from '../core/fleet.js';

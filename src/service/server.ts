@@ -50,6 +50,7 @@ export class FleetService {
   private connection: ControlConnection | null = null;
   private server: Server | null = null;
   private readonly running = new Set<Promise<unknown>>();
+  private readonly requests = new Set<Request>();
   private readonly clients = new Set<Socket>();
   private identity!: Identity;
   private lock: { release(): Promise<void> } | null = null;
@@ -118,7 +119,7 @@ export class FleetService {
     await this.stop();
     if (outcome === 'lost') {
       throw new FleetError('NO_SERVER', `the tmux server on ${describeSocket(this.ctx.socket())} went away; the service stops`, {
-        hint: 'systemd restarts it with the holder; by hand: `mosaic-fleet start` then `mosaic-fleet serve`',
+        hint: 'under systemd it is restarted, and `systemctl --user restart mosaic-tmux-holder.service` brings the server back inside the holder; by hand: `mosaic-fleet start`, then `mosaic-fleet serve`',
       });
     }
   }
@@ -128,6 +129,8 @@ export class FleetService {
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Followers (tail --follow, log --follow) stop now; a send in flight ignores the signal and finishes.
+    for (const request of this.requests) request.abort();
     await Promise.allSettled([...this.running]);
     for (const client of this.clients) client.destroy();
     const connection = this.connection;
@@ -208,10 +211,14 @@ export class FleetService {
           return;
         }
         if (m.type === 'run' && !request) {
-          request = new Request(this, m, send, () => socket.end());
-          const done = request.run();
+          const current = (request = new Request(this, m, send, () => socket.end()));
+          this.requests.add(current);
+          const done = current.run();
           this.running.add(done);
-          void done.finally(() => this.running.delete(done));
+          void done.finally(() => {
+            this.running.delete(done);
+            this.requests.delete(current);
+          });
           socket.on('close', () => request?.abort());
         } else if (m.type === 'subscribe') {
           for (const event of this.hub.history()) send({ type: 'event', event });
@@ -283,8 +290,13 @@ export class FleetService {
         if (!signal.aborted) this.log(`${name}: ${error instanceof Error ? error.message : String(error)}`);
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, everyMs);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        const wake = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, everyMs);
+        signal.addEventListener('abort', wake, { once: true });
       });
     }
   }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import pc from 'picocolors';
+import { pc } from '../colors.js';
 import { ExitCode } from '../../errors.js';
 import type { FileReport, InstallSystemdReport } from '../../systemd/install.js';
 import type { InstallToolsReport } from '../../tools/install.js';
