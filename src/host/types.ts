@@ -1,3 +1,4 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { RunOptions, RunResult } from '../exec/run.js';
 
 /** A held exclusive lock; the kernel releases it if this process dies. */
@@ -21,4 +22,7 @@ export interface Host {
   /** Where the host streams pane output (the fleet service's tmux connection): resolves true as soon as the pane
    *  draws anything, false after `timeoutMs`. Without it, screen readers poll on a timer. */
   waitOutput?(paneId: string, timeoutMs: number): Promise<boolean>;
+  /** Remote hosts: start argv there with its stdin and stdout streamed both ways over the host's connection (the
+   *  relay to that host's fleet service). */
+  open?(argv: string[]): Promise<ChildProcessWithoutNullStreams>;
 }
