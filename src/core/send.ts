@@ -41,6 +41,8 @@ export interface SendReport {
   latencyMs: number;
   detail?: string;
   pane: string | null;
+  /** The fleet service on the target's host delivered it (remote hosts): that host and the service's pid. */
+  servedBy?: { host: string; pid: number };
 }
 
 export interface SendMeta {
@@ -110,6 +112,7 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
       latencyMs: result.latencyMs,
       pane: result.paneId,
       ...(result.detail ? { detail: result.detail } : {}),
+      ...(result.servedBy ? { servedBy: result.servedBy } : {}),
     };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
