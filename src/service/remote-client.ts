@@ -29,10 +29,16 @@ s.on('error',()=>{if(!up)process.exit(${RELAY_NO_SERVICE})});
 s.on('close',()=>{if(!up)process.exit(${RELAY_NO_SERVICE});process.stdout.write('',()=>process.exit(0))});
 process.stdin.on('error',()=>{});`;
 
-/** The remote argv: a POSIX sh guard (no node there means no service) and the fixed relay; values only as argv. */
+/** POSIX sh before node: no alias at all in the service directory (serviceDir, as node's os.tmpdir() finds it) or no
+ *  node means no service, answered without starting node (the common case costs one round trip on the connection). */
+const RELAY_GUARD = `d=\${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/mosaic-fleet}; d=\${d:-\${TMPDIR:-\${TMP:-\${TEMP:-/tmp}}}/mosaic-fleet-$(id -u)}
+for a in "$d"/tmux-*.sock; do [ -e "$a" ] && command -v node >/dev/null 2>&1 && exec node -e "$1" "$2" "$3"; done
+exit ${RELAY_NO_SERVICE}`;
+
+/** The remote argv: the sh guard and the fixed relay script; the socket only as argv values. */
 export function relayArgv(socket: SocketSpec): string[] {
   const [kind, value] = socket.path ? ['path', socket.path] : ['name', socket.name ?? 'default'];
-  return ['sh', '-c', `command -v node >/dev/null 2>&1 || exit ${RELAY_NO_SERVICE}; exec node -e "$1" "$2" "$3"`, 'mosaic-relay', RELAY_SCRIPT, kind, value];
+  return ['sh', '-c', RELAY_GUARD, 'mosaic-relay', RELAY_SCRIPT, kind, value];
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
