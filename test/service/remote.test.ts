@@ -237,3 +237,48 @@ async function fakeServiceAt(path: string, received: Array<Record<string, unknow
   await new Promise<void>((resolve) => server.listen(path, () => resolve()));
   return { close: () => server.close() };
 }
+
+describe('the relay, run locally with a remote-like environment', () => {
+  const relay = async (env: Record<string, string>, input: string) => {
+    const { relayArgv } = await import('../../src/service/remote-client.js');
+    const argv = relayArgv({ name: 'relay-sock' });
+    return spawnSync(argv[0]!, argv.slice(1), { env: { PATH: process.env.PATH!, ...env }, input, encoding: 'utf8', timeout: 15_000 });
+  };
+
+  it('finds the alias in its own environment, as the service computes it, and copies bytes both ways', async () => {
+    const run = mkdtempSync(join(tmpdir(), 'mft-relay-'));
+    const env = { XDG_RUNTIME_DIR: run, TMUX_TMPDIR: join(run, 'tmux') };
+    const received: Array<Record<string, unknown>> = [];
+    const fake = await fakeServiceAt(tmuxAliasPath(tmuxSocketFile({ name: 'relay-sock' }, env), env), received, { type: 'hello', protocol: 1, version: 'echo' });
+    try {
+      // spawnSync would block the listener in this process: run the relay asynchronously.
+      const { runProcess } = await import('../helpers/cli.js');
+      const { relayArgv } = await import('../../src/service/remote-client.js');
+      const argv = relayArgv({ name: 'relay-sock' });
+      const r = await runProcess(argv[0]!, argv.slice(1), { env: { PATH: process.env.PATH!, ...env }, input: '{"type":"hello","protocol":1,"version":"x"}\n' });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ type: 'hello', protocol: 1, version: 'echo' });
+      expect(received).toEqual([{ type: 'hello', protocol: 1, version: 'x' }]);
+    } finally {
+      fake.close();
+      rmSync(run, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 75 (no service) without an alias, and without node on the PATH even when an alias exists', async () => {
+    const run = mkdtempSync(join(tmpdir(), 'mft-relay-'));
+    try {
+      expect((await relay({ XDG_RUNTIME_DIR: run }, '')).status).toBe(75);
+      mkdirSync(join(run, 'mosaic-fleet'));
+      writeFileSync(join(run, 'mosaic-fleet', 'tmux-0123456789abcdef.sock'), '');
+      const bin = join(run, 'bin');
+      mkdirSync(bin);
+      for (const tool of ['id', 'sh']) spawnSync('ln', ['-s', spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), join(bin, tool)]);
+      expect((await relay({ XDG_RUNTIME_DIR: run, PATH: bin }, '')).status).toBe(75);
+      // With node, the alias file is tried for real: nobody listens there, so again no service.
+      expect((await relay({ XDG_RUNTIME_DIR: run }, '')).status).toBe(75);
+    } finally {
+      rmSync(run, { recursive: true, force: true });
+    }
+  });
+});
