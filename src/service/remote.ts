@@ -11,8 +11,9 @@ import type { FleetService } from './server.js';
 
 /** Deliver one text for another host's sender; always ends with one `result` or `error` message. */
 export async function handleDeliver(service: FleetService, request: DeliverRequest, send: (m: ServiceMessage) => void): Promise<void> {
-  const to = `${request.target.session}`;
+  const to = String(request.target?.session);
   try {
+    if (!wellFormed(request)) throw new FleetError('USAGE', 'a malformed deliver request (it needs target.pane as %N, target.session, text and orphans)');
     const transport = service.ctx.transport('local') as TmuxTransport;
     const result = await transport.deliverBuilt(request.target, request.text, request.profile, {
       ...request.options,
@@ -28,6 +29,19 @@ export async function handleDeliver(service: FleetService, request: DeliverReque
     const e = error instanceof FleetError ? error : null;
     send({ type: 'error', error: { code: e?.code ?? 'INTERNAL', message: error instanceof Error ? error.message : String(error), ...(e?.hint ? { hint: e.hint } : {}) } });
   }
+}
+
+function wellFormed(r: DeliverRequest): boolean {
+  return (
+    typeof r.target?.pane === 'string' &&
+    /^%\d+$/.test(r.target.pane) &&
+    typeof r.target.session === 'string' &&
+    typeof r.text === 'string' &&
+    typeof r.options === 'object' &&
+    r.options !== null &&
+    Array.isArray(r.orphans) &&
+    r.orphans.every((o) => typeof o?.id === 'string' && typeof o.text === 'string')
+  );
 }
 
 const aliases = new WeakMap<FleetService, { alias: string; target: string }>();
