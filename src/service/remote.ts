@@ -52,10 +52,15 @@ export function linkTmuxAlias(service: FleetService): void {
   const alias = tmuxAliasPath(tmuxSocketFile(service.ctx.socket(), env), env);
   const target = service.socketPath;
   const temp = `${alias}.${process.pid}.tmp`;
-  rmSync(temp, { force: true });
-  symlinkSync(target, temp);
-  renameSync(temp, alias);
-  aliases.set(service, { alias, target });
+  try {
+    rmSync(temp, { force: true });
+    symlinkSync(target, temp);
+    renameSync(temp, alias);
+    aliases.set(service, { alias, target });
+  } catch (error) {
+    // Still a correct service for this host's clients; senders on other hosts deliver directly.
+    process.stderr.write(`mosaic-fleet serve: no address for senders on other hosts (${(error as Error).message}); they deliver directly over ssh\n`);
+  }
 }
 
 /** Remove the alias, unless another service of this tmux server (another roster) has taken it since. */

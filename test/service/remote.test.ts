@@ -138,6 +138,10 @@ describe('sends to a remote host with its fleet service', () => {
     expect(await recordOf('through the service on B')).toMatchObject({ status: 'submitted' });
     const bLog = await runCliJson('agent', ['log', '--roster', rosterB], { env: envB });
     expect(bLog.doc.messages).toEqual([]);
+    // A request naming a pane by anything but its exact id is refused, nothing pasted.
+    const bad = await rawDeliver(serviceB.socket, { target: { pane: 'bravo', session: 'bravo' }, text: 'not pasted', options: {}, orphans: [] });
+    expect(bad).toMatchObject({ type: 'error', error: { code: 'USAGE' } });
+    expect(texts('bravo')).not.toContain('not pasted');
     // Stopped: the alias goes with it, and the next send takes the direct path again.
     await serviceB.stop();
     serviceB = null;
@@ -216,6 +220,29 @@ describe('sends to a remote host with its fleet service', () => {
     expect(texts('bravo').filter((t) => t === `[${local}:alpha -> remote-b:bravo] despite the old service`)).toHaveLength(1);
   });
 });
+
+/** hello then one deliver request on a service socket; the service's last answer. */
+async function rawDeliver(path: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { connect } = await import('node:net');
+  const { readFileSync } = await import('node:fs');
+  const version = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version as string;
+  return new Promise((resolve, reject) => {
+    const s = connect(path);
+    let buf = '';
+    let last: Record<string, unknown> = {};
+    s.on('error', reject);
+    s.on('connect', () => s.write(`${JSON.stringify({ type: 'hello', protocol: 1, version })}\n`));
+    s.on('data', (c: Buffer) => {
+      buf += c.toString('utf8');
+      for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
+        last = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
+        buf = buf.slice(nl + 1);
+        if (last.type === 'hello') s.write(`${JSON.stringify({ type: 'deliver', ...request })}\n`);
+      }
+    });
+    s.on('close', () => resolve(last));
+  });
+}
 
 /** A listener at B's alias (as a service of another version would answer): records what it is sent. */
 async function fakeServiceAt(path: string, received: Array<Record<string, unknown>>, answer: Record<string, unknown>): Promise<{ close(): void }> {
