@@ -41,6 +41,8 @@ export interface SendReport {
   latencyMs: number;
   detail?: string;
   pane: string | null;
+  /** The fleet service on the target's host delivered it (remote hosts): that host and the service's pid. */
+  servedBy?: { host: string; pid: number };
 }
 
 export interface SendMeta {
@@ -110,10 +112,13 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
       latencyMs: result.latencyMs,
       pane: result.paneId,
       ...(result.detail ? { detail: result.detail } : {}),
+      ...(result.servedBy ? { servedBy: result.servedBy } : {}),
     };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    if (record) ledger.finishAttempt(record.id, 'failed', { detail, latencyMs: Date.now() - started });
+    // The target host's service took the message and then went silent: whether it landed is unknown, so the record
+    // stays 'sending' (crashed once this process is gone) for `deliver`, which looks before pasting again.
+    if (record && !(error instanceof FleetError && error.code === 'SERVICE_LOST')) ledger.finishAttempt(record.id, 'failed', { detail, latencyMs: Date.now() - started });
     else if (error instanceof FleetError && error.code !== 'USAGE') recordFailure(ctx, { ...input, target }, from, toHost, detail, meta);
     throw error;
   }

@@ -1,5 +1,6 @@
 // A tmux host reached with the system ssh client: the user's ~/.ssh/config, agent and known_hosts apply, one
 // multiplexed connection per host is reused, and nothing is installed remotely (tmux, POSIX sh and flock suffice).
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { lstatSync, mkdirSync, chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -67,6 +68,15 @@ export class SshHost implements Host {
     const typed = this.sshFailure(result.code, result.stderr) ?? this.missingProgram(result.code, result.stderr, program);
     if (typed) throw typed;
     return { ...result, argv };
+  }
+
+  /** argv on the host with stdin and stdout streamed both ways, over the shared master connection. */
+  async open(argv: string[]): Promise<ChildProcessWithoutNullStreams> {
+    const remote = remoteCommandLine(argv);
+    await this.connect();
+    ensurePrivateDir(this.controlDir());
+    this.spawns += 1;
+    return spawn(this.sshProgram(), ['-T', ...this.connectionArgs(), '--', this.destination, remote], { stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
   /** The per-pane send lock, held by flock on the remote host; its `channel` runs commands inside the lock's session. */

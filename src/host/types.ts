@@ -1,3 +1,4 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { RunOptions, RunResult } from '../exec/run.js';
 
 /** A held exclusive lock; the kernel releases it if this process dies. */
@@ -23,4 +24,7 @@ export interface Host {
   waitOutput?(paneId: string, timeoutMs: number, since?: number): Promise<boolean>;
   /** A mark to pass to waitOutput as `since` (take it before reading), so output drawn meanwhile still wakes the wait. */
   outputMark?(paneId: string): number;
+  /** Remote hosts: start argv there with its stdin and stdout streamed both ways over the host's connection (the
+   *  relay to that host's fleet service). */
+  open?(argv: string[]): Promise<ChildProcessWithoutNullStreams>;
 }

@@ -65,6 +65,12 @@ export class ServiceHost implements Host {
     return this.options.connection?.()?.outputMark(paneId) ?? 0;
   }
 
+  /** A remote host's streamed command (its fleet service's relay), when the host has one. */
+  get open(): Host['open'] {
+    const base = this.options.base;
+    return base.open ? (argv) => base.open!(argv) : undefined;
+  }
+
   async waitOutput(paneId: string, timeoutMs: number, since?: number): Promise<boolean> {
     const connection = this.options.connection?.();
     if (connection) return connection.waitOutput(paneId, timeoutMs, since);

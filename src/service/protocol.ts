@@ -1,6 +1,8 @@
 // The service's wire protocol: one JSON object per line over a unix socket (docs/service.md). Versioned: a client
 // and a service of different versions never run a command together.
 
+import type { DeliveryStatus } from '../delivery/deliver.js';
+
 export const PROTOCOL = 1;
 
 /** Client to service. */
@@ -9,7 +11,32 @@ export type ClientMessage =
   | { type: 'run'; bin: 'fleet' | 'agent'; argv: string[]; cwd: string; env: Record<string, string>; tty: { stdin: boolean; stdout: boolean; stderr: boolean } }
   | { type: 'stdin'; data: string }
   | { type: 'stdin-end' }
-  | { type: 'subscribe' };
+  | { type: 'subscribe' }
+  | DeliverRequest;
+
+/** Another host's sender (over ssh, see src/service/remote.ts) hands this service a text it built and recorded in its
+ *  own ledger: paste it into `target` on this service's tmux server and report the verdict. */
+export interface DeliverRequest {
+  type: 'deliver';
+  /** The pane as the sender resolved it (exact id) and the session it belongs to (checked again here). */
+  target: { pane: string; session: string };
+  /** The whole text, preamble included. */
+  text: string;
+  /** Screen profile name (the sender's --runtime, else the pane's own). */
+  profile?: string;
+  options: { verifyTimeoutMs?: number; maxEnters?: number; readyTimeoutMs?: number; holdMs?: number; whenIdleMs?: number; lockTimeoutMs?: number };
+  /** The sender's own earlier texts to this target that may sit unsent in its box (see SendOptions.orphansFor). */
+  orphans: Array<{ id: string; text: string }>;
+}
+
+/** The verdict of a deliver request (SendResult without what the sender already knows). */
+export interface DeliverVerdict {
+  status: DeliveryStatus;
+  enters: number;
+  latencyMs: number;
+  detail?: string;
+  paneId: string;
+}
 
 /** Service to client. */
 export type ServiceMessage =
@@ -20,7 +47,12 @@ export type ServiceMessage =
   | { type: 'err'; data: string }
   | { type: 'stdin' }
   | { type: 'event'; event: FleetEvent }
-  | { type: 'exit'; code: number };
+  | { type: 'exit'; code: number }
+  // Answers to a deliver request: its steps, each orphan it finished, then one result or error.
+  | { type: 'step'; event: { kind: string; atMs: number; [k: string]: unknown } }
+  | { type: 'orphan'; id: string; status: DeliveryStatus; detail?: string }
+  | { type: 'result'; result: DeliverVerdict; pid: number }
+  | { type: 'error'; error: { code: string; message: string; hint?: string } };
 
 export interface FleetEvent {
   seq: number;

@@ -15,6 +15,7 @@ import { EventHub } from './events.js';
 import { ServiceHost, type TmuxConnection } from './host.js';
 import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.js';
 import { PaneQueues } from './queue.js';
+import { handleDeliver, linkTmuxAlias, unlinkTmuxAlias } from './remote.js';
 import { serviceDir, serviceLockKey, servicePidPath, serviceSocketPath } from './paths.js';
 
 export interface ServeOptions {
@@ -94,6 +95,7 @@ export class FleetService {
       await transport.ensureHolder();
       await this.connect();
       await this.listen();
+      linkTmuxAlias(this);
       writeFileSync(servicePidPath(rosterPath, this.ctx.env), `${process.pid}\n`, { mode: 0o600 });
     } catch (error) {
       await this.stop();
@@ -137,6 +139,7 @@ export class FleetService {
     this.connection = null;
     await connection?.close().catch(() => undefined);
     if (this.lock) {
+      unlinkTmuxAlias(this);
       rmSync(this.socketPath, { force: true });
       rmSync(servicePidPath(this.ctx.rosterPath(), this.ctx.env), { force: true });
       await this.lock.release();
@@ -220,6 +223,10 @@ export class FleetService {
             this.requests.delete(current);
           });
           socket.on('close', () => request?.abort());
+        } else if (m.type === 'deliver' && !request) {
+          const done = handleDeliver(this, m, send).finally(() => socket.end());
+          this.running.add(done);
+          void done.finally(() => this.running.delete(done));
         } else if (m.type === 'subscribe') {
           for (const event of this.hub.history()) send({ type: 'event', event });
           const off = this.hub.subscribe((event) => send({ type: 'event', event }));

@@ -23,6 +23,8 @@ export interface SshdOptions {
   /** Bind an empty file over ~/.bashrc inside the namespace, so remote commands do not pay for this machine's
    *  shell setup (default true; only with namespaces). */
   leanShell?: boolean;
+  /** More variables for the sessions' environment (sshd SetEnv), e.g. XDG_RUNTIME_DIR. Values without spaces. */
+  env?: Record<string, string>;
 }
 
 export interface TestSshd {
@@ -94,7 +96,7 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
     const config = join(dir, 'sshd_config');
-    writeFileSync(config, serverConfig({ dir, port, tmuxTmpdir, forceCommand, path: wrapperPath }));
+    writeFileSync(config, serverConfig({ dir, port, tmuxTmpdir, forceCommand, path: wrapperPath, env: options.env ?? {} }));
     writeFileSync(join(dir, 'known_hosts'), `[${LOOPBACK}]:${port} ${readFileSync(join(dir, 'host_key.pub'), 'utf8')}`);
     const started = await launch(isolation, options.hostname, config, lean);
     if (started.ok) return handle({ ...options, leanShell: lean !== '', dir, port, tmuxTmpdir, ownTmpdir: options.tmuxTmpdir === undefined, isolation, sshConfig, child: started.child, logOf: started.log });
@@ -121,7 +123,7 @@ function clientConfig(knownHosts: string): string {
   ].join('\n');
 }
 
-function serverConfig(o: { dir: string; port: number; tmuxTmpdir: string; forceCommand: string | undefined; path: string | undefined }): string {
+function serverConfig(o: { dir: string; port: number; tmuxTmpdir: string; forceCommand: string | undefined; path: string | undefined; env: Record<string, string> }): string {
   return [
     `Port ${o.port}`,
     `ListenAddress ${LOOPBACK}`,
@@ -138,7 +140,7 @@ function serverConfig(o: { dir: string; port: number; tmuxTmpdir: string; forceC
     'PrintMotd no',
     'LogLevel INFO',
     // Sessions use the test's tmux directory: remote tmux servers and lock files never touch the real /tmp ones.
-    `SetEnv TMUX_TMPDIR=${o.tmuxTmpdir} XDG_STATE_HOME=${join(o.dir, 'state')}${o.path ? ` PATH=${o.path}` : ''}`,
+    `SetEnv TMUX_TMPDIR=${o.tmuxTmpdir} XDG_STATE_HOME=${join(o.dir, 'state')}${o.path ? ` PATH=${o.path}` : ''}${Object.entries(o.env).map(([k, v]) => ` ${k}=${v}`).join('')}`,
     ...(o.forceCommand ? [`ForceCommand ${o.forceCommand}`] : []),
     '',
   ].join('\n');

@@ -29,5 +29,7 @@ export function createTransport(spec: TransportSpec): Transport {
     holderSession: spec.holderSession,
     ...(spec.ownServer === false ? {} : { configFile: shippedTmuxConf() }),
     ...(spec.env ? { memoryDir: FilePaneMemory.defaultDir(spec.env) } : {}),
+    // MOSAIC_NO_SERVICE=1 ignores fleet services, this host's and the remote hosts' alike (docs/service.md).
+    ...(spec.env?.MOSAIC_NO_SERVICE === '1' ? { remoteService: false } : {}),
   });
 }

@@ -85,6 +85,8 @@ export interface SendResult {
   latencyMs: number;
   detail?: string;
   paneId: string;
+  /** Set when the fleet service on the target's host delivered it (remote hosts): that host and the service's pid. */
+  servedBy?: { host: string; pid: number };
 }
 
 export interface ResetOptions {

@@ -11,7 +11,7 @@ import { knowsScreen, readPane, withEmptyLook, type Reading } from '../../eviden
 import { steadyEnough, unchanged } from '../../evidence/judge.js';
 import { countCopies, holdsBody } from '../../evidence/text.js';
 import type { RuntimeProfile } from '../../runtimes/types.js';
-import { buildText } from '../../delivery/body.js';
+import { buildText, type Endpoint } from '../../delivery/body.js';
 import type {
   AgentLaunch,
   AgentStatus,
@@ -36,6 +36,8 @@ export interface TmuxTransportOptions {
   configFile?: string;
   /** Where pane memory is kept (default: from process.env). */
   memoryDir?: string;
+  /** Remote hosts: hand sends to the fleet service running there, when one does (default true). */
+  remoteService?: boolean;
 }
 
 // The holder keeps the server alive and owns it (it is created first, so the server forks from its caller).
@@ -55,6 +57,7 @@ export class TmuxTransport implements Transport {
   readonly holderSession: string;
 
   private readonly localConfig: string | undefined;
+  private readonly remoteService: boolean;
   private remoteHome: Promise<string> | null = null;
   /** What was learnt about each pane's screen (how to read it, how its empty input area looks). */
   memory: PaneMemory;
@@ -63,6 +66,7 @@ export class TmuxTransport implements Transport {
     this.host = options.host;
     this.holderSession = options.holderSession;
     this.localConfig = options.configFile;
+    this.remoteService = options.remoteService ?? true;
     this.memory = new FilePaneMemory(options.memoryDir);
     // A remote host gets our config uploaded before a command there could start its server (prepareServerConfig).
     this.tmux = new Tmux(options.host, options.socket, options.host.isLocal ? options.configFile : undefined);
@@ -345,6 +349,58 @@ export class TmuxTransport implements Transport {
   }
 
   async send(target: string, message: OutgoingMessage, options: SendOptions): Promise<SendResult> {
+    const pane = await this.sendablePane(target);
+    const to = { host: message.toHost, session: pane.sessionName };
+    const text = buildText(message.body, message.from, to, { preamble: message.preamble, raw: Boolean(message.raw) });
+    options.beforeDelivery?.(to, text);
+    const profileName = message.profile ?? (await this.paneProfile(pane));
+    const served = this.remoteService ? await this.viaHostService(pane, to, text, profileName, options) : null;
+    if (served) return served;
+    return this.deliverTo(pane, to, text, profileFor(profileName), options);
+  }
+
+  /** For the fleet service on this transport's host: deliver a text another host built (and recorded) to the pane
+   *  it resolved, checked to still belong to `session`. */
+  async deliverBuilt(target: { pane: string; session: string }, text: string, profileName: string | undefined, options: SendOptions): Promise<SendResult> {
+    const pane = await this.sendablePane(target.pane);
+    if (pane.sessionName !== target.session) {
+      throw new FleetError('TARGET_NOT_FOUND', `pane ${target.pane} is no longer ${target.session} on ${this.tmux.where()} (it belongs to ${pane.sessionName})`, {
+        hint: `send again: the target is looked up afresh`,
+      });
+    }
+    return this.deliverTo(pane, { host: '', session: pane.sessionName }, text, profileFor(profileName ?? (await this.paneProfile(pane))), options);
+  }
+
+  /** Give the delivery to the fleet service running on this (remote) host, when one does; null: deliver here. */
+  private async viaHostService(pane: PaneInfo, to: Endpoint, text: string, profileName: string | undefined, options: SendOptions): Promise<SendResult | null> {
+    if (this.host.isLocal || !this.host.open) return null;
+    const { deliverViaService } = await import('../../service/remote-client.js');
+    const o = options;
+    const verdict = await deliverViaService(
+      this.host,
+      this.tmux.socket,
+      {
+        target: { pane: pane.paneId, session: pane.sessionName },
+        text,
+        ...(profileName ? { profile: profileName } : {}),
+        options: {
+          ...(o.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: o.verifyTimeoutMs } : {}),
+          ...(o.maxEnters !== undefined ? { maxEnters: o.maxEnters } : {}),
+          ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
+          ...(o.holdMs !== undefined ? { holdMs: o.holdMs } : {}),
+          ...(o.whenIdleMs !== undefined ? { whenIdleMs: o.whenIdleMs } : {}),
+          ...(o.lockTimeoutMs !== undefined ? { lockTimeoutMs: o.lockTimeoutMs } : {}),
+        },
+        orphans: [...(o.orphansFor?.(to) ?? [])],
+      },
+      { ...(o.onEvent ? { onEvent: o.onEvent } : {}), ...(o.onOrphan ? { onOrphan: o.onOrphan } : {}) },
+    );
+    if (!verdict) return null;
+    return { status: verdict.status, to, text, enters: verdict.enters, latencyMs: verdict.latencyMs, paneId: verdict.paneId, ...(verdict.detail ? { detail: verdict.detail } : {}), servedBy: { host: this.host.name, pid: verdict.pid } };
+  }
+
+  /** A live agent pane for `target` (not the holder), from the shared listing. */
+  private async sendablePane(target: string): Promise<PaneInfo> {
     let panes = await this.recentPanes();
     if (!panes.some((p) => p.paneId === target || p.sessionName === target.replace(/^=/, '').split(':')[0])) {
       this.paneCache = null; // not in the shared listing: look again before saying it does not exist
@@ -362,10 +418,10 @@ export class TmuxTransport implements Transport {
         hint: `revive it with \`mosaic-fleet start ${pane.sessionName}\``,
       });
     }
-    const to = { host: message.toHost, session: pane.sessionName };
-    const text = buildText(message.body, message.from, to, { preamble: message.preamble, raw: Boolean(message.raw) });
-    options.beforeDelivery?.(to, text);
-    const profile = profileFor(message.profile ?? (await this.paneProfile(pane)));
+    return pane;
+  }
+
+  private async deliverTo(pane: PaneInfo, to: Endpoint, text: string, profile: RuntimeProfile, options: SendOptions): Promise<SendResult> {
     const orphansFor = options.orphansFor;
     const outcome = await deliver(this.tmux, pane, text, profile, {
       memory: this.hintsFor(pane),
