@@ -52,6 +52,11 @@ export async function deliverPending(ctx: Context, options: { concurrency?: numb
   return { expired, delivered, waiting };
 }
 
+const RECOVERED: Partial<Record<string, string>> = {
+  landed: 'found in the pane after its sender stopped',
+  unconfirmed: 'after its sender stopped, only its opening shows outside the input area (a queued message drawn by its first line): not pasted again, but not proven taken whole',
+};
+
 async function drainTarget(ctx: Context, transport: Transport, target: string, records: MessageRecord[]): Promise<DeliveredItem[]> {
   const ledger = ledgerOf(ctx);
   const out: DeliveredItem[] = [];
@@ -68,7 +73,7 @@ async function drainTarget(ctx: Context, transport: Transport, target: string, r
         const found = await transport.recover(target, record.text);
         if (found !== 'absent') {
           ledger.startAttempt(record.id);
-          ledger.finishAttempt(record.id, found === 'landed' ? 'submitted' : found, { detail: found === 'landed' ? 'found in the pane after its sender stopped' : 'finished an interrupted send' });
+          ledger.finishAttempt(record.id, found === 'landed' ? 'submitted' : found, { detail: RECOVERED[found] ?? 'finished an interrupted send' });
           out.push(item(found === 'landed' ? 'submitted' : found, 'recovered'));
           continue;
         }

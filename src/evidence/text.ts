@@ -36,5 +36,12 @@ export function countCopies(haystack: string, text: string): number {
   return n;
 }
 
+/** Does the opening of `text`'s first line show in `haystack`? REPLs draw a queued message by its first line only
+ *  (Claude Code, the sim), so a whole-text search misses a message that did land in the REPL's queue. */
+export function showsOpening(haystack: string, text: string): boolean {
+  const head = squash(text.split('\n')[0] ?? '').slice(0, 2 * PROBE);
+  return head.length >= PROBE && squash(haystack).includes(head);
+}
+
 /** Text shaped like a paste placeholder of a REPL we do not know ("[Pasted 3 lines]", "[paste #2 …]"). */
 export const UNKNOWN_PLACEHOLDER = /\[[^\]\n]{0,40}\bpaste[^\]\n]{0,40}\]/i;

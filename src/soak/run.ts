@@ -209,10 +209,17 @@ class Driver {
   async finalDeliver(): Promise<void> {
     const started = await this.fleet.fleet(['start', '--json'], 300_000);
     if (started.code !== 0) this.hooks.progress(`soak: final start exited ${started.code}`);
-    for (let pass = 0; pass < 15; pass++) {
+    // A busy agent with a backlog in its REPL's own queue takes one pending message per idle moment: keep passing
+    // while messages still get handed over (by these passes or the fleet service's own); stuck means 15 passes in a
+    // row (about 30 s) with nothing handed over.
+    const deadline = Date.now() + 300_000;
+    let before = Number.POSITIVE_INFINITY;
+    for (let idle = 0; idle < 15 && Date.now() < deadline; ) {
       const r = await this.deliverPass(true);
       const open = await this.openCount();
       if (r !== null && r.waiting === 0 && open === 0) return;
+      idle = open < before ? 0 : idle + 1;
+      before = open;
       await sleep(2000);
     }
   }

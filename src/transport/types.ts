@@ -151,7 +151,8 @@ export interface Transport {
   /** Type the runtime's reset command through the verified path and confirm a fresh conversation appeared. */
   reset(target: string, command: string, options: ResetOptions): Promise<ResetResult>;
   /** After a sender died mid-send: finish the job without pasting twice (Enter if the text sits in the box,
-   *  'landed' if it is already in the transcript or scrollback, 'absent' if it never arrived). */
+   *  'landed' if the whole text is in the transcript now, 'unconfirmed' if it shows only in the scrollback or only by
+   *  its opening (a queued message), 'absent' if it is nowhere). */
   recover(target: string, text: string): Promise<'submitted' | 'queued' | 'draft' | 'unconfirmed' | 'landed' | 'absent'>;
   /** The command a person runs to watch or take over an agent interactively (argv). */
   attachCommand(target: string): Promise<string[]>;

@@ -9,7 +9,7 @@ import { deliver, deliverLocked, finishIfInBox, withPaneLock, type HintStore } f
 import { FilePaneMemory, paneKey, type PaneMemory } from '../../evidence/memory.js';
 import { knowsScreen, readPane, withEmptyLook, type Reading } from '../../evidence/reading.js';
 import { steadyEnough, unchanged } from '../../evidence/judge.js';
-import { countCopies, holdsBody } from '../../evidence/text.js';
+import { countCopies, holdsBody, showsOpening } from '../../evidence/text.js';
 import type { RuntimeProfile } from '../../runtimes/types.js';
 import { buildText, type Endpoint } from '../../delivery/body.js';
 import type {
@@ -499,11 +499,16 @@ export class TmuxTransport implements Transport {
       const r = readPane(await observePane(via, pane.paneId), profile, this.hintsFor(pane).recall() ?? {});
       // Still in the box but not alone there (someone typed on): it was not taken, and is not ours to finish.
       if (holdsBody(r.input, text, profile.pastePlaceholders)) return 'draft';
-      // Landed only if it shows outside the input area: in the transcript above it, or in the scrollback.
-      // Rows as drawn (not joined): the last screen-height rows are the visible screen, read above.
+      // Landed only if the whole text shows in the transcript above the input area now.
+      if (countCopies(r.transcript, text) > 0) return 'landed';
+      // Rows as drawn (not joined): the last screen-height rows are the visible screen, read above. tmux keeps old
+      // frames in the scrollback (a REPL that clears its screen pushes it there), so a copy found only there may be
+      // a frame that showed it in the input box; and a queued message is drawn by its first line only. Either way it
+      // may well have landed, so it is never pasted again, but that is no proof it was taken.
       const rows = (await via.run(['capture-pane', '-p', '-S', '-5000', '-t', pane.paneId])).replace(/\n$/, '').split('\n');
       const scrollback = rows.slice(0, Math.max(0, rows.length - r.screen.lines.length)).join('\n');
-      return countCopies(`${scrollback}\n${r.transcript}`, text) > 0 ? 'landed' : 'absent';
+      const outside = `${scrollback}\n${r.transcript}`;
+      return countCopies(outside, text) > 0 || showsOpening(outside, text) ? 'unconfirmed' : 'absent';
     });
   }
 
