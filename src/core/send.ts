@@ -118,8 +118,9 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
     const detail = error instanceof Error ? error.message : String(error);
     // The target host's service took the message and then went silent: whether it landed is unknown, so the record
     // stays 'sending' (crashed once this process is gone) for `deliver`, which looks before pasting again.
-    if (record && !(error instanceof FleetError && error.code === 'SERVICE_LOST')) ledger.finishAttempt(record.id, 'failed', { detail, latencyMs: Date.now() - started });
-    else if (error instanceof FleetError && error.code !== 'USAGE') recordFailure(ctx, { ...input, target }, from, toHost, detail, meta);
+    if (record) {
+      if (!(error instanceof FleetError && error.code === 'SERVICE_LOST')) ledger.finishAttempt(record.id, 'failed', { detail, latencyMs: Date.now() - started });
+    } else if (error instanceof FleetError && error.code !== 'USAGE') recordFailure(ctx, { ...input, target }, from, toHost, detail, meta);
     throw error;
   }
 }
