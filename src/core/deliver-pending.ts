@@ -57,6 +57,25 @@ const RECOVERED: Partial<Record<string, string>> = {
   unconfirmed: 'after its sender stopped, only its opening shows outside the input area (a queued message drawn by its first line): not pasted again, but not proven taken whole',
 };
 
+function interrupted(record: MessageRecord): boolean {
+  return record.crashed === true || record.attempts.some((a) => a.state === 'started');
+}
+
+/** An interrupted send (the caller holds its claim), settled from what the pane shows: found in the box (finished),
+ *  in the transcript (landed), only partly or only in the scrollback (unconfirmed), or nowhere although an attempt
+ *  pasted it (unconfirmed: it scrolled away or was cleared; never pasted twice). Null: it never got pasted, send it. */
+async function recoverInterrupted(ctx: Context, transport: Transport, target: string, record: MessageRecord): Promise<DeliveredItem | null> {
+  const ledger = ledgerOf(ctx);
+  const found = await transport.recover(target, record.text);
+  const pasted = record.attempts.some((a) => a.pasted);
+  if (found === 'absent' && !pasted) return null;
+  const status = found === 'landed' ? 'submitted' : found === 'absent' ? 'unconfirmed' : found;
+  const detail = found === 'absent' ? 'its sender stopped after pasting it, and it is no longer on the screen (scrolled away, or cleared): not pasted again' : (RECOVERED[found] ?? 'finished an interrupted send');
+  ledger.startAttempt(record.id);
+  ledger.finishAttempt(record.id, status, { detail });
+  return { id: record.id, to: `${record.to.host}:${record.to.session}`, outcome: status, detail: 'recovered' };
+}
+
 async function drainTarget(ctx: Context, transport: Transport, target: string, records: MessageRecord[]): Promise<DeliveredItem[]> {
   const ledger = ledgerOf(ctx);
   const out: DeliveredItem[] = [];
@@ -64,17 +83,29 @@ async function drainTarget(ctx: Context, transport: Transport, target: string, r
   const first = records[0]!;
   const finished = await finishOrphans(ctx, transport, target, first.to);
   out.push(...finished);
+  // What an interrupted send left on screen fades as the pane scrolls: look for those first, whatever waits ahead of
+  // them (looking needs no idle REPL). One that never pasted anything stays in line to be sent.
+  for (const record of records.filter(interrupted)) {
+    if (!ledger.claim(record.id)) continue;
+    try {
+      const done = await recoverInterrupted(ctx, transport, target, record);
+      if (done) out.push(done);
+    } catch (error) {
+      if (error instanceof FleetError) break;
+      throw error;
+    } finally {
+      ledger.release(record.id);
+    }
+  }
   for (const record of records) {
     if (!ledger.claim(record.id)) continue;
     const item = (outcome: string, detail?: string): DeliveredItem => ({ id: record.id, to: `${record.to.host}:${record.to.session}`, outcome, ...(detail ? { detail } : {}) });
     try {
       // At most once: an earlier attempt may have landed before its sender died; look before pasting again.
-      if (record.crashed || record.attempts.some((a) => a.state === 'started')) {
-        const found = await transport.recover(target, record.text);
-        if (found !== 'absent') {
-          ledger.startAttempt(record.id);
-          ledger.finishAttempt(record.id, found === 'landed' ? 'submitted' : found, { detail: RECOVERED[found] ?? 'finished an interrupted send' });
-          out.push(item(found === 'landed' ? 'submitted' : found, 'recovered'));
+      if (interrupted(record)) {
+        const done = await recoverInterrupted(ctx, transport, target, record);
+        if (done) {
+          out.push(done);
           continue;
         }
       }
@@ -83,6 +114,7 @@ async function drainTarget(ctx: Context, transport: Transport, target: string, r
       ledger.startAttempt(record.id);
       const result = await transport.send(target, { from: record.from, toHost: record.to.host, body: record.text, preamble: false, raw: true }, {
         holdMs: 0,
+        beforePaste: () => ledger.markPasting(record.id),
         orphansFor: (to) => orphansOf(ctx, to, record.id),
         onOrphan: (id, status, detail) => settleOrphan(ctx, id, status, detail),
       });

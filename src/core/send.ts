@@ -96,6 +96,9 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
           ledger.startAttempt(record.id);
           currentInvocation()?.onDeliveryEvent?.({ kind: 'queued', atMs: 0, id: record.id, to: `${to.host}:${to.session}` });
         },
+        beforePaste: () => {
+          if (record) ledger.markPasting(record.id);
+        },
         orphansFor: (to) => orphansOf(ctx, to, record?.id),
         onOrphan: (id, status, detail) => settleOrphan(ctx, id, status, detail),
       },

@@ -25,6 +25,8 @@ export interface DeliverOptions {
   /** Wait for the turn to end (not busy) before pasting, at most this long; undefined = paste while busy. */
   whenIdleMs?: number;
   onEvent?: (event: DeliveryEvent) => void;
+  /** Called right before the paste (the ledger makes it durable): after this point the text may be in the pane. */
+  beforePaste?: () => void;
   /** The REPL's own report of prompts it took (its prompt-submit hook); checked before the screen. */
   receipt?: Receipt;
   /** What was learnt about this pane's screen; told what this send learns. */
@@ -176,6 +178,7 @@ export async function deliverLocked(
 
   const buffer = `mosaic-${process.pid}-${(bufferSeq += 1)}-${randomBytes(3).toString('hex')}`;
   await opts.receipt?.mark();
+  opts.beforePaste?.();
   await tmux.loadAndPaste(buffer, text, pane.paneId);
   const pastedAt = Date.now();
   opts.onEvent?.({ kind: 'pasted', atMs: since() });

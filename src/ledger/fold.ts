@@ -46,12 +46,18 @@ export interface StatusEvent extends EventBase {
   detail?: string;
 }
 
+/** The attempting process is about to paste (durable before the paste, so a crash after it is known to have pasted). */
+export interface PasteEvent extends EventBase {
+  e: 'paste';
+  by: ProcessRef;
+}
+
 export interface ClaimEvent extends EventBase {
   e: 'claim';
   by: ProcessRef;
 }
 
-export type LedgerEvent = CreateEvent | StartEvent | FinishEvent | StatusEvent | ClaimEvent;
+export type LedgerEvent = CreateEvent | StartEvent | FinishEvent | StatusEvent | ClaimEvent | PasteEvent;
 export type EventBody = DistributiveOmit<LedgerEvent, 'mfl'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -66,7 +72,7 @@ export function encodeEvent(body: EventBody): string {
   return JSON.stringify({ mfl: FORMAT_VERSION, ...body });
 }
 
-const EVENT_KINDS = new Set(['create', 'start', 'finish', 'status', 'claim']);
+const EVENT_KINDS = new Set(['create', 'start', 'finish', 'status', 'claim', 'paste']);
 
 /** Structural check of a parsed line; anything else is reported as a bad event. */
 export function isLedgerEvent(value: unknown): value is LedgerEvent {
@@ -90,6 +96,7 @@ export function applyEvent(states: Map<string, RecordState>, event: LedgerEvent)
   if (event.e === 'start') startAttempt(state, event);
   else if (event.e === 'finish') finishAttempt(state, event);
   else if (event.e === 'status') setStatus(state.record, event.status, event.detail);
+  else if (event.e === 'paste') markPasted(state, event);
   else state.record.claimedBy = { pid: event.by.pid, machine: event.by.machine, at: event.at };
   return undefined;
 }
@@ -124,6 +131,11 @@ function startAttempt(state: RecordState, event: StartEvent): void {
   state.record.attempts.push({ at: event.at, pid: event.by.pid, machine: event.by.machine, state: 'started' });
   state.attemptBy.push(event.by);
   state.record.status = 'sending';
+}
+
+function markPasted(state: RecordState, event: PasteEvent): void {
+  const index = findLastIndex(state.record.attempts, (a) => a.state === 'started' && a.pid === event.by.pid && a.machine === event.by.machine);
+  if (index !== -1) state.record.attempts[index]!.pasted = true;
 }
 
 function finishAttempt(state: RecordState, event: FinishEvent): void {

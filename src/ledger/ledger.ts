@@ -129,6 +129,12 @@ export class Ledger {
     this.append({ e: 'start', id: checkId(id), at: now(), by: selfRef() });
   }
 
+  /** This process is about to paste the message: durable before the paste, so after a crash `deliver` knows a text
+   *  it cannot find any more was pasted (never paste it again) rather than never sent (safe to send). */
+  markPasting(id: string): void {
+    this.append({ e: 'paste', id: checkId(id), at: now(), by: selfRef() });
+  }
+
   /** This process's open attempt observed `outcome`; the message takes it as its status unless `retry` is set,
    *  which puts it back to 'pending' for a later attempt. latencyMs defaults to the time since startAttempt. */
   finishAttempt(id: string, outcome: AttemptOutcome, info: AttemptInfo & { retry?: boolean } = {}): void {

@@ -40,6 +40,8 @@ export interface Attempt {
   latencyMs?: number;
   /** How many Enter keys the attempt sent. */
   enters?: number;
+  /** Written just before the paste: an attempt without it never pasted anything, so a crashed one may paste again. */
+  pasted?: boolean;
 }
 
 export interface MessageRecord {

@@ -50,6 +50,8 @@ const warned = new Set<string>();
 export interface RemoteHooks {
   onEvent?: (event: { kind: string; atMs: number; [k: string]: unknown }) => void;
   onOrphan?: (id: string, status: DeliverVerdict['status'], detail?: string) => void;
+  /** Right before the request is written: from then on the text may be pasted there. */
+  beforePaste?: () => void;
 }
 
 /** The verdict of `host`'s service, or null when none took the request (deliver directly, nothing was sent). */
@@ -107,6 +109,7 @@ export async function deliverViaService(host: Host, socket: SocketSpec, request:
             servicePid = m.pid;
             // From here on the message is the service's to deliver: no direct paste for it any more.
             phase = 'delivering';
+            hooks.beforePaste?.();
             child.stdin.write(encode({ type: 'deliver', ...request }));
             return;
           }

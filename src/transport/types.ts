@@ -67,6 +67,8 @@ export interface SendOptions {
   whenIdleMs?: number;
   lockTimeoutMs?: number;
   onEvent?: (event: { kind: string; atMs: number; [k: string]: unknown }) => void;
+  /** Called right before the text is pasted (or handed to the target host's service): the ledger marks the attempt. */
+  beforePaste?: () => void;
   /** Called once the target is resolved and the text built, before anything is pasted (the ledger records here). */
   beforeDelivery?: (to: Endpoint, text: string) => void;
   /** Our earlier messages to `to` that may sit unsent in its box (their sender died, or they were left as drafts):

@@ -393,7 +393,7 @@ export class TmuxTransport implements Transport {
         },
         orphans: [...(o.orphansFor?.(to) ?? [])],
       },
-      { ...(o.onEvent ? { onEvent: o.onEvent } : {}), ...(o.onOrphan ? { onOrphan: o.onOrphan } : {}) },
+      { ...(o.onEvent ? { onEvent: o.onEvent } : {}), ...(o.onOrphan ? { onOrphan: o.onOrphan } : {}), ...(o.beforePaste ? { beforePaste: o.beforePaste } : {}) },
     );
     if (!verdict) return null;
     return { status: verdict.status, to, text, enters: verdict.enters, latencyMs: verdict.latencyMs, paneId: verdict.paneId, ...(verdict.detail ? { detail: verdict.detail } : {}), servedBy: { host: this.host.name, pid: verdict.pid } };
@@ -434,6 +434,7 @@ export class TmuxTransport implements Transport {
       ...(options.whenIdleMs !== undefined ? { whenIdleMs: options.whenIdleMs } : {}),
       ...(options.lockTimeoutMs !== undefined ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.beforePaste ? { beforePaste: options.beforePaste } : {}),
     });
     return {
       status: outcome.status,
