@@ -95,6 +95,15 @@ export class Context {
 
   private rosterStampSeen: string | null = null;
 
+  /** Take `from`'s roster when it was read from this same file as the file is now (the fleet service's, re-read when it
+   *  changes): a command the service runs then skips reading and checking the roster. False: prepare() as usual. */
+  adoptRoster(from: Context): boolean {
+    if (from.rosterCache == null || from.rosterStampSeen === null || from.rosterPath() !== this.rosterPath()) return false;
+    if (rosterStamp(this.rosterPath()) !== from.rosterStampSeen) return false;
+    this.rosterCache = from.rosterCache;
+    return true;
+  }
+
   /** The roster, or null when none exists and `required` is false. An invalid roster always throws. */
   roster(required: true): Roster;
   roster(required: false): Roster | null;

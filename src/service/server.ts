@@ -86,6 +86,7 @@ export class FleetService {
   /** Take the fleet (one service per roster), connect to tmux, listen. Throws SERVICE_RUNNING if another has it. */
   async start(): Promise<void> {
     await this.ctx.prepare();
+    await this.ctx.reloadRoster();
     const rosterPath = this.ctx.rosterPath();
     this.identity = { roster: rosterPath, socket: socketKey(this.ctx.socket()), ledger: ledgerDir(this.ctx.env) };
     mkdirSync(serviceDir(this.ctx.env), { recursive: true, mode: 0o700 });
@@ -243,7 +244,7 @@ export class FleetService {
     const ctx = new Context(commonOnly(opts), env, this.ctx.shared);
     const identity = { roster: ctx.rosterPath(), ledger: ledgerDir(env) };
     if (identity.roster !== this.identity.roster || identity.ledger !== this.identity.ledger) throw new NotServed('another roster or ledger');
-    await ctx.prepare();
+    if (!ctx.adoptRoster(this.ctx)) await ctx.prepare();
     if (socketKey(ctx.socket()) !== this.identity.socket) throw new NotServed('another tmux socket');
     return ctx;
   }

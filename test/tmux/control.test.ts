@@ -311,6 +311,8 @@ describe('tmux control-mode host', () => {
     const mark = control!.outputMark(pane);
     t.tmux('send-keys', '-t', pane, 'Enter');
     await waitFor('echoed', () => t.tmux('capture-pane', '-p', '-t', pane).stdout.includes('\ndrawn'));
+    // The pipe reaches us a moment after tmux drew it: once it has, a wait from the earlier mark returns at once.
+    await waitFor('the output read from the pipe', () => control!.outputMark(pane) !== mark);
     expect(await control!.waitOutput(pane, 1, mark)).toBe(true);
     expect(t.tmux('display-message', '-p', '-t', pane, '#{pane_pipe}').stdout.trim()).toBe('1');
     const fifo = join(spool, readdirSync(spool)[0]!, readdirSync(join(spool, readdirSync(spool)[0]!)).find((f) => f.startsWith('pane-'))!);
