@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The thin client is CommonJS TypeScript (.cts): transform it like the rest.
+  oxc: { include: /\.(m?ts|cts|[jt]sx)$/ },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/clients/**', 'node_modules/**', 'dist/**'],

@@ -193,7 +193,8 @@ async function benchStatus(): Promise<void> {
 
 async function timeCli(args: string[], n: number, what: 'fleet' | 'node' = 'fleet', env: NodeJS.ProcessEnv = {}): Promise<number[]> {
   const { run } = await import('../exec/run.js');
-  const bin = join(packageRoot(), 'dist', 'cli', 'fleet-bin.js');
+  // The installed `mosaic-fleet` executable.
+  const bin = join(packageRoot(), 'dist', 'cli', 'mosaic-fleet.cjs');
   const out: number[] = [];
   for (let i = 0; i < n; i += 1) {
     const t0 = performance.now();

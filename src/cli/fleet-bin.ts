@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin first: when the fleet service runs, the command is answered there and commander, zod and yaml never load here.
-import { viaService } from '../service/client.js';
+import { viaService } from '../service/client.cjs';
 
 const served = await viaService('fleet', process.argv.slice(2));
 if (served !== null) process.exitCode = served;

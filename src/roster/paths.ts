@@ -1,49 +1,16 @@
-// Where the roster lives and how paths written in it become absolute.
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+// Where the roster lives and how paths written in it become absolute (src/roster/locate.cts), with relative paths
+// taken from the command's working directory: the client's, when the fleet service runs the command.
 import { commandCwd } from '../invocation.js';
+import * as locate from './locate.cjs';
 
-export const ROSTER_ENV = 'MOSAIC_FLEET_ROSTER';
-export const MOSAIC_HOME_ENV = 'MOSAIC_HOME';
-
-/** $HOME from `env`, falling back to the OS account's home. */
-export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
-  return nonEmpty(env.HOME) ?? homedir();
-}
+export { homeDir, mosaicHome, rosterSource, ROSTER_ENV, MOSAIC_HOME_ENV, type RosterPathOptions } from './locate.cjs';
 
 /** Expand a leading `~`, and `$HOME` / `${HOME}` anywhere, then make the path absolute against `baseDir`. */
 export function expandPath(path: string, env: NodeJS.ProcessEnv = process.env, baseDir = commandCwd()): string {
-  const home = homeDir(env);
-  const expanded = path
-    .replace(/^~(?=$|\/)/u, home)
-    .replace(/\$\{HOME\}|\$HOME(?![A-Za-z0-9_])/gu, home);
-  return isAbsolute(expanded) ? resolve(expanded) : resolve(baseDir, expanded);
-}
-
-/** $MOSAIC_HOME, default ~/.config/mosaic. */
-export function mosaicHome(env: NodeJS.ProcessEnv = process.env): string {
-  const configured = nonEmpty(env[MOSAIC_HOME_ENV]);
-  return configured === undefined ? join(homeDir(env), '.config', 'mosaic') : expandPath(configured, env);
-}
-
-export interface RosterPathOptions {
-  flag?: string | undefined;
-  env?: NodeJS.ProcessEnv;
+  return locate.expandPath(path, env, baseDir);
 }
 
 /** The roster file: --roster, then $MOSAIC_FLEET_ROSTER, then $MOSAIC_HOME/fleet/roster.yaml. */
-export function resolveRosterPath({ flag, env = process.env }: RosterPathOptions = {}): string {
-  const explicit = nonEmpty(flag) ?? nonEmpty(env[ROSTER_ENV]);
-  return explicit === undefined ? join(mosaicHome(env), 'fleet', 'roster.yaml') : expandPath(explicit, env);
-}
-
-/** Who named the roster: --roster, $MOSAIC_FLEET_ROSTER, or nobody (the default path, which may be absent). */
-export function rosterSource({ flag, env = process.env }: RosterPathOptions = {}): 'flag' | 'env' | 'default' {
-  if (nonEmpty(flag) !== undefined) return 'flag';
-  return nonEmpty(env[ROSTER_ENV]) !== undefined ? 'env' : 'default';
-}
-
-// An empty variable counts as unset, as in most shells' ${VAR:-default}.
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
+export function resolveRosterPath(options: locate.RosterPathOptions = {}): string {
+  return locate.resolveRosterPath({ ...options, baseDir: options.baseDir ?? commandCwd() });
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { serviceDir } from './paths.js';
+import { serviceDir } from './paths.cjs';
 
 /** The file of a tmux server's socket as tmux finds it: -S as given, -L under $TMUX_TMPDIR (else /tmp)/tmux-<uid>.
  *  The relay on a remote host (remote-client.ts, RELAY_SCRIPT) computes the same, in its own environment. */

@@ -1,5 +1,5 @@
 // What the service tells its subscribers: agent state changes, message lifecycle steps, revivals, its own state.
-import type { FleetEvent } from './protocol.js';
+import type { FleetEvent } from './protocol.cjs';
 
 export type Listener = (event: FleetEvent) => void;
 

@@ -7,7 +7,7 @@ import type { Host } from '../host/types.js';
 import { warn } from '../invocation.js';
 import { packageVersion } from '../paths.js';
 import type { SocketSpec } from '../tmux/client.js';
-import { encode, lineReader, PROTOCOL, type DeliverRequest, type DeliverVerdict, type ServiceMessage } from './protocol.js';
+import { encode, lineReader, PROTOCOL, type DeliverRequest, type DeliverVerdict, type ServiceMessage } from './protocol.cjs';
 
 /** The relay's exit code when no service listens there (no node, no socket, nobody answering): fall back. */
 export const RELAY_NO_SERVICE = 75;

@@ -6,7 +6,7 @@ import { readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { FleetError } from '../errors.js';
 import type { TmuxTransport } from '../transport/tmux/transport.js';
 import { tmuxAliasPath, tmuxSocketFile } from './alias-paths.js';
-import type { DeliverRequest, ServiceMessage } from './protocol.js';
+import type { DeliverRequest, ServiceMessage } from './protocol.cjs';
 import type { FleetService } from './server.js';
 
 /** Deliver one text for another host's sender; always ends with one `result` or `error` message. */

@@ -13,10 +13,10 @@ import { packageVersion } from '../paths.js';
 import { describeSocket, type SocketSpec } from '../tmux/client.js';
 import { EventHub } from './events.js';
 import { ServiceHost, type TmuxConnection } from './host.js';
-import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.js';
+import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.cjs';
 import { PaneQueues } from './queue.js';
 import { handleDeliver, linkTmuxAlias, unlinkTmuxAlias } from './remote.js';
-import { serviceDir, serviceLockKey, servicePidPath, serviceSocketPath } from './paths.js';
+import { serviceDir, serviceLockKey, servicePidPath, serviceSocketPath } from './paths.cjs';
 
 export interface ServeOptions {
   /** Seconds between passes over queued messages. */

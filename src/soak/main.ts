@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   }
   const options = parsed.options;
   const root = packageRoot();
-  const bins = { fleet: join(root, 'dist', 'cli', 'fleet-bin.js'), agent: join(root, 'dist', 'cli', 'agent-bin.js'), sim: join(root, 'dist', 'sim', 'main.js') };
+  const bins = { fleet: join(root, 'dist', 'cli', 'mosaic-fleet.cjs'), agent: join(root, 'dist', 'cli', 'mosaic-agent.cjs'), sim: join(root, 'dist', 'sim', 'main.js') };
   let fleet: PrivateFleet | null = null;
   let interrupted = false;
   const teardown = async () => {

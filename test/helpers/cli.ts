@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = {
-  agent: join(ROOT, 'dist', 'cli', 'agent-bin.js'),
-  fleet: join(ROOT, 'dist', 'cli', 'fleet-bin.js'),
+  agent: join(ROOT, 'dist', 'cli', 'mosaic-agent.cjs'),
+  fleet: join(ROOT, 'dist', 'cli', 'mosaic-fleet.cjs'),
 };
 
 export interface CliResult {

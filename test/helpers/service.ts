@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { serviceSocketPath } from '../../src/service/paths.js';
+import { serviceSocketPath } from '../../src/service/paths.cjs';
 import { BIN } from './cli.js';
 import { waitFor } from './tmux.js';
 

@@ -95,25 +95,25 @@ describe('npm pack', () => {
 
   it('ships nothing else: no sources, tests, maps, bench, testbed or dev files', () => {
     const allowed = (f: string) =>
-      f === 'package.json' || f === 'README.md' || /^LICEN[SC]E/.test(f) || f === 'assets/tmux.conf' || f === 'assets/roster.schema.json' || /^dist\/.+\.(js|d\.ts)$/.test(f);
+      f === 'package.json' || f === 'README.md' || /^LICEN[SC]E/.test(f) || f === 'assets/tmux.conf' || f === 'assets/roster.schema.json' || /^dist\/.+\.(js|cjs|d\.ts|d\.cts)$/.test(f);
     expect(files.filter((f) => !allowed(f))).toEqual([]);
     expect(files.filter((f) => /^(src|test|scripts)\//.test(f) || /\.map$/.test(f) || (/\.ts$/.test(f) && !f.endsWith('.d.ts')))).toEqual([]);
     expect(files.filter((f) => /^dist\/(bench|testbed)\//.test(f) || /\.test\./.test(f))).toEqual([]);
   });
 
   it('ships no stale build output: every dist module has its source', () => {
-    const stale = files.filter((f) => f.startsWith('dist/') && f.endsWith('.js')).filter((f) => !existsSync(join(ROOT, 'src', f.slice('dist/'.length).replace(/\.js$/, '.ts'))));
+    const stale = files.filter((f) => f.startsWith('dist/') && /\.c?js$/.test(f)).filter((f) => !existsSync(join(ROOT, 'src', f.slice('dist/'.length).replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts'))));
     expect(stale, 'dist/ holds output of deleted sources: rm -rf dist && npm run build').toEqual([]);
   });
 
   it('is closed: every relative import of a shipped module is shipped too', () => {
     const shipped = new Set(files);
     const missing: string[] = [];
-    for (const f of files.filter((p) => p.endsWith('.js') || p.endsWith('.d.ts'))) {
+    for (const f of files.filter((p) => /\.c?js$/.test(p) || p.endsWith('.d.ts'))) {
       const text = readFileSync(join(ROOT, f), 'utf8');
-      for (const m of text.matchAll(/(?:from\s*|import\s*\(\s*|import\s+)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      for (const m of text.matchAll(/(?:from\s*|import\s*\(\s*|import\s+|require\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
         let target = posix.normalize(posix.join(posix.dirname(f), m[1]!));
-        if (f.endsWith('.d.ts')) target = target.replace(/\.js$/, '.d.ts');
+        if (f.endsWith('.d.ts')) target = target.replace(/\.js$/, '.d.ts').replace(/\.cjs$/, '.d.cts');
         if (!shipped.has(target)) missing.push(`${f} -> ${m[1]}`);
       }
     }

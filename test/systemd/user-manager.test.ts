@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startUserManager, type TestUserManager } from '../../src/testbed/systemd-user.js';
 import { tmuxServerOwner } from '../../src/systemd/index.js';
-import { servicePidPath, serviceSocketPath } from '../../src/service/paths.js';
+import { servicePidPath, serviceSocketPath } from '../../src/service/paths.cjs';
 import { startService } from '../helpers/service.js';
 import { runProcess, type CliResult } from '../helpers/cli.js';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';

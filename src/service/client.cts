@@ -1,11 +1,13 @@
 // The thin client: a command the fleet service can answer goes to it over its unix socket; anything else, or no
 // service, or a service of another version, runs directly in this process (same verdicts and exit codes).
-// Loads node builtins only: a client that talks to the service never pays for commander, zod or yaml.
+// CommonJS with node builtins only: a client that talks to the service never starts Node's ESM loader nor pays for
+// commander, zod or yaml.
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { resolveRosterPath } from '../roster/paths.js';
-import { serviceSocketPath } from './paths.js';
-import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.js';
+import { join } from 'node:path';
+import { resolveRosterPath } from '../roster/locate.cjs';
+import { serviceSocketPath } from './paths.cjs';
+import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.cjs';
 
 /** The commands the service runs; the rest (start, stop, attach, top, ...) always run directly. */
 export const SERVED: Record<'fleet' | 'agent', ReadonlySet<string>> = {
@@ -26,9 +28,9 @@ export async function viaService(bin: 'fleet' | 'agent', args: string[], env: No
   return exchange(path, roster, bin, args, env);
 }
 
-/** dist/service/client.js sits two levels below the package root (src/paths.ts would cost the client a module). */
+/** dist/service/client.cjs sits two levels below the package root (src/paths.ts would cost the client a module). */
 function ownVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function exchange(path: string, roster: string, bin: 'fleet' | 'agent', args: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
