@@ -212,7 +212,15 @@ function addDemo(parent: Command): void {
       let ok = false;
       // Ctrl-C is ours from the start: one pressed while the demo comes up tears it down as soon as it is up.
       await untilInterrupted(async (signal) => {
-        const demo = await runDemo(opts.socket ? { socket: opts.socket } : {});
+        let demo: DemoRun;
+        try {
+          demo = await runDemo(opts.socket ? { socket: opts.socket } : {});
+        } catch (error) {
+          // Interrupted while it came up: whatever failed on the way out, runDemo has torn it down.
+          if (!signal.aborted) throw error;
+          io.err('demo torn down');
+          return;
+        }
         try {
           ok = demo.steps.every((s) => s.status === 'submitted' || s.status === 'queued');
           showDemo(io, demo, opts);
