@@ -66,7 +66,11 @@ describe('mosaic-fleet top in a real terminal', () => {
   it('shows a death with its signal, and a revival from the view (R, then y) counted as a restart', async () => {
     const pid = Number(fleet.tmux('display-message', '-p', '-t', '=charlie:', '#{pane_pid}').stdout.trim());
     process.kill(pid, 'SIGKILL');
-    await waitFor('charlie dead', () => /dead \(signal 9\)/.test(row('charlie')));
+    await waitFor('charlie dead', () => / dead/.test(row('charlie')));
+    // tmux 3.3 now and then never records how a pane died (docs/roster.md): the view shows exactly what tmux knows.
+    const how = fleet.tmux('display-message', '-p', '-t', '=charlie:', '#{pane_dead_signal}').stdout.trim();
+    if (how === '') expect(row('charlie')).not.toMatch(/signal|exit \d/);
+    else await waitFor('charlie dead (signal 9)', () => /dead \(signal 9\)/.test(row('charlie')));
     await select('charlie');
     keys('R');
     await waitFor('the question', () => /restart =charlie .*\? y\/N/.test(footer()));
