@@ -14,6 +14,7 @@ import { describeSocket, type SocketSpec } from '../tmux/client.js';
 import { EventHub } from './events.js';
 import { ServiceHost, type TmuxConnection } from './host.js';
 import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.cjs';
+import { SERVED } from './client.cjs';
 import { PaneQueues } from './queue.js';
 import { handleDeliver, linkTmuxAlias, unlinkTmuxAlias } from './remote.js';
 import { serviceDir, serviceLockKey, servicePidPath, serviceSocketPath } from './paths.cjs';
@@ -214,7 +215,12 @@ export class FleetService {
           send({ type: 'hello', protocol: PROTOCOL, version: packageVersion(), pid: process.pid, roster: this.identity.roster, socket: this.identity.socket });
           return;
         }
-        if (m.type === 'run' && !request) {
+        // Only the commands a thin client sends are run here (never serve, attach, top, start, ...): anything else is
+        // the client's to run itself.
+        if (m.type === 'run' && !request && !SERVED[m.bin]?.has(m.argv[0] ?? '')) {
+          send({ type: 'fallback', reason: `mosaic-${m.bin} ${m.argv[0] ?? ''} is not run by the service` });
+          socket.end();
+        } else if (m.type === 'run' && !request) {
           const current = (request = new Request(this, m, send, () => socket.end()));
           this.requests.add(current);
           const done = current.run();

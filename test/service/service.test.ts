@@ -299,3 +299,37 @@ describe('supervision by the service', () => {
     expect(steady).toMatchObject({ state: 'idle', restarts: 0 });
   });
 });
+
+describe('what the service runs', () => {
+  it('runs only the thin clients\' commands: anything else sent to it (serve, attach, start) is handed back as fallback', async () => {
+    f = simFleet(t, [{ name: 'solo' }]);
+    await json('fleet', ['start']);
+    service = await startService(f.roster, env());
+    const { connect } = await import('node:net');
+    const version = (await import('node:fs')).readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const answer = (bin: string, argv: string[]) =>
+      new Promise<Array<{ type: string }>>((resolve, reject) => {
+        const s = connect(service!.socket);
+        const got: Array<{ type: string }> = [];
+        let buf = '';
+        s.on('error', reject);
+        s.on('connect', () => s.write(`${JSON.stringify({ type: 'hello', protocol: 1, version: JSON.parse(version).version })}\n`));
+        s.on('data', (c: Buffer) => {
+          buf += c.toString('utf8');
+          for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
+            const m = JSON.parse(buf.slice(0, nl));
+            buf = buf.slice(nl + 1);
+            got.push(m);
+            if (m.type === 'hello') s.write(`${JSON.stringify({ type: 'run', bin, argv: [...argv, '--roster', f.roster], cwd: process.cwd(), env: { ...process.env, ...env() }, tty: { stdin: false, stdout: false, stderr: false } })}\n`);
+          }
+        });
+        s.on('close', () => resolve(got));
+      });
+    for (const [bin, argv] of [['fleet', ['serve']], ['agent', ['attach', 'solo']], ['fleet', ['start']]] as const) {
+      const got = await answer(bin, [...argv]);
+      expect(got.map((m) => m.type)).toEqual(['hello', 'fallback']);
+    }
+    const served = await answer('fleet', ['status', '--json']);
+    expect(served.map((m) => m.type).at(-1)).toBe('exit');
+  });
+});
