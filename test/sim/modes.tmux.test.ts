@@ -115,7 +115,8 @@ describe('sim modes in tmux', () => {
   });
 
   it('turns an Enter right behind a paste into a newline (--enter-newline-ms), then submits on a later Enter', async () => {
-    const sim = await open('rounded', ['--enter-newline-ms', '500']);
+    // A wide window: on a loaded machine the Enter right behind the paste can reach the sim hundreds of ms later.
+    const sim = await open('rounded', ['--enter-newline-ms', '2000']);
     sim.paste('two rows', { enter: true });
     const newline = await waitFor('newline record', () => sim.kinds('enter')[0], WAIT_MS);
     expect(newline).toMatchObject({ action: 'newline', text: 'two rows' });
@@ -125,7 +126,7 @@ describe('sim modes in tmux', () => {
       return lines[row - 1]?.startsWith('│ > two rows') && /^│ +│$/.test(lines[row] ?? '');
     }, WAIT_MS);
     const paste = sim.kinds('paste')[0]!;
-    await waitFor('newline window to pass', () => Date.now() > paste.ts + 600, WAIT_MS);
+    await waitFor('newline window to pass', () => Date.now() > paste.ts + 2100, WAIT_MS);
     sim.keys('Enter');
     await waitFor('submit', () => sim.kinds('submit').length === 1, WAIT_MS);
     expect(sim.kinds('submit')[0]!.text).toBe('two rows\n');
