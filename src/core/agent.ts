@@ -12,6 +12,7 @@ import { sendMessage, type SendReport } from './send.js';
 import { detectSelf, localShortHostname } from './identity.js';
 import { parseEndpoint } from '../delivery/body.js';
 import { ledgerOf } from './ledger.js';
+import { pause } from './pause.js';
 
 export interface ResetInput {
   agent: string;
@@ -165,18 +166,6 @@ const FOLLOW_WINDOW = 200;
 
 function splitLines(text: string): string[] {
   return text === '' ? [] : text.split('\n');
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** What `current` shows that `previous` did not: the two windows are aligned on the scroll offset that keeps the most

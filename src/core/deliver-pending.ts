@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import type { OnProgress } from './progress.js';
 import { resolveTarget } from './targets.js';
 import { ledgerOf } from './ledger.js';
+import { pause } from './pause.js';
 import { orphansOf, settleOrphan } from './send.js';
 
 export interface DeliveredItem {
@@ -161,12 +162,6 @@ async function finishOrphans(ctx: Context, transport: Transport, target: string,
 export async function watchPending(ctx: Context, intervalMs: number, signal: AbortSignal, onPass: (r: DeliverPassReport) => void): Promise<void> {
   while (!signal.aborted) {
     onPass(await deliverPending(ctx));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, intervalMs);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
+    await pause(intervalMs, signal);
   }
 }

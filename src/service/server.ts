@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { Context, type CommonOptions, type SharedState } from '../core/context.js';
 import { ledgerDir, ledgerOf } from '../core/ledger.js';
+import { pause } from '../core/pause.js';
 import { FleetError } from '../errors.js';
 import type { Host } from '../host/types.js';
 import { withInvocation, type Invocation } from '../invocation.js';
@@ -303,15 +304,7 @@ export class FleetService {
       } catch (error) {
         if (!signal.aborted) this.log(`${name}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, everyMs);
-        signal.addEventListener('abort', wake, { once: true });
-      });
+      await pause(everyMs, signal);
     }
   }
 

@@ -15,6 +15,7 @@ import { kickstartAgents } from '../core/agent.js';
 import { ledgerOf } from '../core/ledger.js';
 import type { AgentDeath, RevivalResult, SupervisionLog } from '../ledger/supervision.js';
 import { decide, historyFrom } from './supervise.js';
+import { pause } from '../core/pause.js';
 
 /** What the supervisor reports, for the service's event stream. Times are ISO strings. */
 export type SupervisorEvent =
@@ -200,16 +201,4 @@ export function createSupervisor(ctx: Context, options: SupervisorOptions = {}):
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

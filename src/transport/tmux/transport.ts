@@ -383,14 +383,7 @@ export class TmuxTransport implements Transport {
         target: { pane: pane.paneId, session: pane.sessionName },
         text,
         ...(profileName ? { profile: profileName } : {}),
-        options: {
-          ...(o.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: o.verifyTimeoutMs } : {}),
-          ...(o.maxEnters !== undefined ? { maxEnters: o.maxEnters } : {}),
-          ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
-          ...(o.holdMs !== undefined ? { holdMs: o.holdMs } : {}),
-          ...(o.whenIdleMs !== undefined ? { whenIdleMs: o.whenIdleMs } : {}),
-          ...(o.lockTimeoutMs !== undefined ? { lockTimeoutMs: o.lockTimeoutMs } : {}),
-        },
+        options: tuningOf(o),
         orphans: [...(o.orphansFor?.(to) ?? [])],
       },
       { ...(o.onEvent ? { onEvent: o.onEvent } : {}), ...(o.onOrphan ? { onOrphan: o.onOrphan } : {}), ...(o.beforePaste ? { beforePaste: o.beforePaste } : {}) },
@@ -427,12 +420,7 @@ export class TmuxTransport implements Transport {
       memory: this.hintsFor(pane),
       ...(orphansFor ? { orphans: () => orphansFor(to), onOrphan: (id, v) => options.onOrphan?.(id, v.status, v.detail) } : {}),
       ...(pane.receipt ? { receipt: new ReceiptReader(this.host, pane.receipt) } : {}),
-      ...(options.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: options.verifyTimeoutMs } : {}),
-      ...(options.maxEnters !== undefined ? { maxEnters: options.maxEnters } : {}),
-      ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
-      ...(options.holdMs !== undefined ? { holdMs: options.holdMs } : {}),
-      ...(options.whenIdleMs !== undefined ? { whenIdleMs: options.whenIdleMs } : {}),
-      ...(options.lockTimeoutMs !== undefined ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
+      ...tuningOf(options),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.beforePaste ? { beforePaste: options.beforePaste } : {}),
     });
@@ -585,4 +573,13 @@ function missingStatus(name: string, host: string): AgentStatus {
 export function deathOf(pane: { deadStatus: number | null; deadSignal: number | null }): string {
   if (pane.deadSignal) return `was killed by signal ${pane.deadSignal}`;
   return pane.deadStatus === null ? 'has exited' : `exited with status ${pane.deadStatus}`;
+}
+
+const TUNING = ['verifyTimeoutMs', 'maxEnters', 'readyTimeoutMs', 'holdMs', 'whenIdleMs', 'lockTimeoutMs'] as const;
+
+/** The delivery timings a caller set (the rest keep deliver's defaults), for this host's loop or its service's. */
+function tuningOf(options: SendOptions): Pick<SendOptions, (typeof TUNING)[number]> {
+  const out: Pick<SendOptions, (typeof TUNING)[number]> = {};
+  for (const key of TUNING) if (options[key] !== undefined) out[key] = options[key];
+  return out;
 }
