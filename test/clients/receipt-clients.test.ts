@@ -4,7 +4,7 @@
 // file must hold exactly one line per prompt the REPL took, and the mock must have seen exactly one turn with it.
 // Claude Code's hook has its own file (receipt.test.ts); Codex and Gemini CLI have none usable per session.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +13,7 @@ import { startMockLlm, type MockLlm } from '../../src/testbed/mock-llm.js';
 import { bringUp } from '../../src/runtimes/bringup.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { waitFor } from '../helpers/tmux.js';
+import { readJsonLines } from '../helpers/jsonl.js';
 import { assertInstalled, newToken, processesWithHome, turnRequestsWith, type ClientName } from './harness.js';
 
 const CLIENTS: ClientName[] = ['pi', 'opencode'];
@@ -28,8 +29,7 @@ describe('prompt-submit receipts from Pi and OpenCode', () => {
   const leftovers = () => [...homes.values()].flatMap((home) => processesWithHome(home));
   const receiptLines = (client: ClientName): Array<Record<string, unknown>> => {
     const file = join(process.env.TMUX_TMPDIR!, `mosaic-fleet-${process.getuid!()}`, 'receipts', `${socket}-rc-${client}.jsonl`);
-    if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return readJsonLines<Record<string, unknown>>(file);
   };
 
   beforeAll(async () => {

@@ -1,12 +1,13 @@
 // The real sim in a real tmux pane on a private socket, driven the way the product delivers
 // (bracketed paste, Enter as its own key), with its ground-truth log and its process for signals.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { LogRecord } from '../../src/sim/state.js';
+import { readJsonLines } from '../helpers/jsonl.js';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
 
 export const MAIN = fileURLToPath(new URL('../../dist/sim/main.js', import.meta.url));
@@ -57,8 +58,7 @@ export async function openSim(args: string[], ready: (screen: string) => boolean
   const logFile = join(dir, 'sim.jsonl');
   const started = tmux.tmux('-f', '/dev/null', 'new-session', '-d', '-s', PANE, '-x', String(size.columns), '-y', String(size.rows), process.execPath, MAIN, '--log', logFile, ...args);
   expect(started.stderr).toBe('');
-  const records = (): LogRecord[] =>
-    existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogRecord) : [];
+  const records = (): LogRecord[] => readJsonLines<LogRecord>(logFile);
   const pane: SimPane = {
     tmux,
     pid: Number(tmux.tmux('display-message', '-p', '-t', PANE, '#{pane_pid}').stdout.trim()),

@@ -1,11 +1,12 @@
 // The sim in a real tmux pane, driven the way the product delivers: bracketed paste, then Enter as its own key.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../src/sim/state.js';
+import { readJsonLines } from '../helpers/jsonl.js';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/sim/main.js', import.meta.url));
@@ -51,7 +52,7 @@ async function startSim(args: string[], waitForUi = true): Promise<Sim> {
     logFile,
     screen: () => tmux.tmux('capture-pane', '-p', '-t', PANE).stdout,
     screenWithAttributes: () => tmux.tmux('capture-pane', '-p', '-e', '-t', PANE).stdout,
-    records: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogRecord) : []),
+    records: () => readJsonLines<LogRecord>(logFile),
     submits: () => sim.records().filter((r) => r.kind === 'submit'),
     paste(body, options = {}) {
       const loaded = spawnSync('tmux', ['-L', tmux.socket, 'load-buffer', '-b', 'b1', '-'], { input: body, env: { ...process.env, HOME: tmux.home } });
