@@ -124,7 +124,7 @@ async function drainTarget(ctx: Context, transport: Transport, target: string, r
       out.push(item(result.status, result.detail));
       if (result.status === 'held') break;
     } catch (error) {
-      if (error instanceof FleetError && ['TARGET_NOT_FOUND', 'PANE_DEAD', 'NO_SERVER', 'HOST_UNREACHABLE', 'SSH_AUTH', 'TIMEOUT', 'LOCK_TIMEOUT'].includes(error.code)) {
+      if (error instanceof FleetError && ['TARGET_NOT_FOUND', 'PANE_DEAD', 'NO_SERVER', 'HOST_UNREACHABLE', 'SSH_AUTH', 'TIMEOUT', 'LOCK_TIMEOUT', 'SERVICE_LOST'].includes(error.code)) {
         // The target is down or restarting: leave this message and the ones behind it for a later pass.
         const current = ledger.get(record.id);
         if (current?.status === 'sending') ledger.finishAttempt(record.id, 'failed', { detail: error.message, retry: true });

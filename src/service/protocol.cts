@@ -12,7 +12,8 @@ export type ClientMessage =
   | { type: 'stdin'; data: string }
   | { type: 'stdin-end' }
   | { type: 'subscribe' }
-  | DeliverRequest;
+  | DeliverRequest
+  | CallRequest;
 
 /** Another host's sender (over ssh, see src/service/remote.ts) hands this service a text it built and recorded in its
  *  own ledger: paste it into `target` on this service's tmux server and report the verdict. */
@@ -28,6 +29,18 @@ export interface DeliverRequest {
   /** The sender's own earlier texts to this target that may sit unsent in its box (see SendOptions.orphansFor). */
   orphans: Array<{ id: string; text: string }>;
 }
+
+/** Another host's client asks this service what it would otherwise ask our tmux over ssh (src/service/remote.ts).
+ *  A target is resolved here, by the same exact rules as on the sender's side. */
+export type CallRequest =
+  | { type: 'call'; op: 'overview'; holder: string; roster: string[] }
+  | { type: 'call'; op: 'tail'; target: string; lines: number | 'all' }
+  | { type: 'call'; op: 'inspect'; target: string; profile?: string }
+  | { type: 'call'; op: 'reset'; target: string; command: string; options: { profile?: string; confirmTimeoutMs: number; readyTimeoutMs?: number } }
+  | { type: 'call'; op: 'recover'; target: string; text: string };
+
+/** A call as the caller writes it (the type tag is added on the wire). */
+export type CallAsk = CallRequest extends infer R ? (R extends CallRequest ? Omit<R, 'type'> : never) : never;
 
 /** The verdict of a deliver request (SendResult without what the sender already knows). */
 export interface DeliverVerdict {
@@ -52,6 +65,8 @@ export type ServiceMessage =
   | { type: 'step'; event: { kind: string; atMs: number; [k: string]: unknown } }
   | { type: 'orphan'; id: string; status: DeliveryStatus; detail?: string }
   | { type: 'result'; result: DeliverVerdict; pid: number }
+  // The answer to a call request (or an error).
+  | { type: 'value'; value: unknown; pid: number }
   | { type: 'error'; error: { code: string; message: string; hint?: string } };
 
 export interface FleetEvent {

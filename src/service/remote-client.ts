@@ -1,13 +1,14 @@
-// The sender's side of a delivery through another host's fleet service: one streamed ssh command runs a fixed relay
-// there that joins our stdin and stdout to that service's well-known socket (paths.ts, tmuxAliasPath). No service
-// there (or no node, or another version): nothing was sent, and the caller delivers over ssh as it always did. Once
-// the deliver request is out, the answer is the service's verdict or an honest SERVICE_LOST, never a second paste.
+// The client's side of another host's fleet service: one streamed ssh command runs a fixed relay there that joins our
+// stdin and stdout to that service's well-known socket (paths.ts, tmuxAliasPath). Deliveries, status, tail, reset and
+// recovery go this way. No service there (or no node, or another version): nothing was asked, and the caller goes to
+// tmux over ssh as it always did. Once a deliver request is out, the answer is the service's verdict or an honest
+// SERVICE_LOST, never a second paste.
 import { FleetError, type ErrorCode } from '../errors.js';
 import type { Host } from '../host/types.js';
 import { warn } from '../invocation.js';
 import { packageVersion } from '../paths.js';
 import type { SocketSpec } from '../tmux/client.js';
-import { encode, lineReader, PROTOCOL, type DeliverRequest, type DeliverVerdict, type ServiceMessage } from './protocol.cjs';
+import { encode, lineReader, PROTOCOL, type CallAsk, type CallRequest, type ClientMessage, type DeliverRequest, type DeliverVerdict, type ServiceMessage } from './protocol.cjs';
 
 /** The relay's exit code when no service listens there (no node, no socket, nobody answering): fall back. */
 export const RELAY_NO_SERVICE = 75;
@@ -56,6 +57,48 @@ export interface RemoteHooks {
 
 /** The verdict of `host`'s service, or null when none took the request (deliver directly, nothing was sent). */
 export async function deliverViaService(host: Host, socket: SocketSpec, request: Omit<DeliverRequest, 'type'>, hooks: RemoteHooks = {}): Promise<(DeliverVerdict & { pid: number }) | null> {
+  return converse<DeliverVerdict & { pid: number }>(host, socket, { type: 'deliver', ...request }, {
+    // From the moment the request is out the message is the service's to deliver: no direct paste for it any more.
+    beforeRequest: () => hooks.beforePaste?.(),
+    onMessage: (m) => {
+      if (m.type === 'step') hooks.onEvent?.(m.event);
+      else if (m.type === 'orphan') hooks.onOrphan?.(m.id, m.status, m.detail);
+      else if (m.type === 'result') return { ...m.result, pid: m.pid };
+      return undefined;
+    },
+    lost: (pid) =>
+      new FleetError('SERVICE_LOST', `the connection to the fleet service on host ${host.name}${pid ? ` (pid ${pid})` : ''} ended while it delivered to ${request.target.session}; whether the message landed is unknown here`, {
+        hint: 'the message stays recorded here: `mosaic-fleet deliver` looks at the pane and finishes it without pasting it twice; see `mosaic-agent log`',
+      }),
+  });
+}
+
+/** What `host`'s service answers to a call (overview, tail, inspect, reset, recover), or null when no service took it:
+ *  ask tmux there directly. A look that loses its connection is asked again directly; a reset or a recovery, which
+ *  may have pressed keys, ends as SERVICE_LOST. */
+export async function callViaService(host: Host, socket: SocketSpec, request: CallAsk): Promise<{ value: unknown; pid: number } | null> {
+  const looksOnly = request.op === 'overview' || request.op === 'tail' || request.op === 'inspect';
+  return converse<{ value: unknown; pid: number }>(host, socket, { type: 'call', ...request } as CallRequest, {
+    onMessage: (m) => (m.type === 'value' ? { value: m.value, pid: m.pid } : undefined),
+    lost: (pid) =>
+      looksOnly
+        ? null
+        : new FleetError('SERVICE_LOST', `the connection to the fleet service on host ${host.name}${pid ? ` (pid ${pid})` : ''} ended during ${request.op}; whether it was done is unknown here`, {
+            hint: request.op === 'reset' ? 'look at the agent (`mosaic-agent tail`) before resetting it again' : 'run `mosaic-fleet deliver` again: it looks before it pastes',
+          }),
+  });
+}
+
+interface Conversation<T> {
+  beforeRequest?: () => void;
+  /** A message after the request: a value ends the conversation with it. */
+  onMessage: (m: ServiceMessage) => T | undefined;
+  /** The connection ended before an answer: an error to throw, or null to go the direct way. */
+  lost: (servicePid: number) => FleetError | null;
+}
+
+/** One request to `host`'s service over a relay: hello, the request, its answer. Null: no service took it. */
+async function converse<T>(host: Host, socket: SocketSpec, request: ClientMessage, talk: Conversation<T>): Promise<T | null> {
   if (!host.open || host.isLocal) return null;
   const key = `${host.name}\0${socket.path ?? ''}\0${socket.name ?? ''}`;
   if ((noServiceUntil.get(key) ?? 0) > Date.now()) return null;
@@ -67,9 +110,9 @@ export async function deliverViaService(host: Host, socket: SocketSpec, request:
   }
   const version = packageVersion();
   return new Promise((resolve, reject) => {
-    let phase: 'hello' | 'delivering' | 'done' = 'hello';
+    let phase: 'hello' | 'asked' | 'done' = 'hello';
     let servicePid = 0;
-    const finish = (outcome: { value: (DeliverVerdict & { pid: number }) | null } | { error: unknown }) => {
+    const finish = (outcome: { value: T | null } | { error: unknown }) => {
       if (phase === 'done') return;
       phase = 'done';
       clearTimeout(helloTimer);
@@ -79,7 +122,7 @@ export async function deliverViaService(host: Host, socket: SocketSpec, request:
     };
     const fallBack = () => finish({ value: null });
     const helloTimer = setTimeout(() => {
-      warn(`warning: the fleet service on host ${host.name} does not answer; delivering directly over ssh`);
+      warn(`warning: the fleet service on host ${host.name} does not answer; going to tmux there directly over ssh`);
       child.kill('SIGKILL');
       fallBack();
     }, HELLO_TIMEOUT_MS);
@@ -91,12 +134,9 @@ export async function deliverViaService(host: Host, socket: SocketSpec, request:
         if (code === RELAY_NO_SERVICE) noServiceUntil.set(key, Date.now() + NO_SERVICE_TTL_MS);
         return fallBack();
       }
-      if (phase === 'delivering') {
-        finish({
-          error: new FleetError('SERVICE_LOST', `the connection to the fleet service on host ${host.name}${servicePid ? ` (pid ${servicePid})` : ''} ended while it delivered to ${request.target.session}; whether the message landed is unknown here`, {
-            hint: 'the message stays recorded here: `mosaic-fleet deliver` looks at the pane and finishes it without pasting it twice; see `mosaic-agent log`',
-          }),
-        });
+      if (phase === 'asked') {
+        const error = talk.lost(servicePid);
+        finish(error ? { error } : { value: null });
       }
     });
     child.stdout.on(
@@ -107,36 +147,22 @@ export async function deliverViaService(host: Host, socket: SocketSpec, request:
           clearTimeout(helloTimer);
           if (m.type === 'hello' && m.protocol === PROTOCOL && m.version === version) {
             servicePid = m.pid;
-            // From here on the message is the service's to deliver: no direct paste for it any more.
-            phase = 'delivering';
-            hooks.beforePaste?.();
-            child.stdin.write(encode({ type: 'deliver', ...request }));
+            phase = 'asked';
+            talk.beforeRequest?.();
+            child.stdin.write(encode(request));
             return;
           }
           if (!warned.has(host.name)) {
             warned.add(host.name);
             const why = m.type === 'refused' ? m.message : m.type === 'hello' ? `the fleet service (pid ${m.pid}) runs mosaic-fleet ${m.version} (protocol ${m.protocol}), this is ${version} (protocol ${PROTOCOL})` : 'it gave an unexpected answer';
-            warn(`warning: on host ${host.name}, ${why}; delivering directly over ssh (restart the service there to use it)`);
+            warn(`warning: on host ${host.name}, ${why}; going to tmux there directly over ssh (restart the service there to use it)`);
           }
           return fallBack();
         }
-        if (phase !== 'delivering') return;
-        switch (m.type) {
-          case 'step':
-            hooks.onEvent?.(m.event);
-            break;
-          case 'orphan':
-            hooks.onOrphan?.(m.id, m.status, m.detail);
-            break;
-          case 'result':
-            finish({ value: { ...m.result, pid: m.pid } });
-            break;
-          case 'error':
-            finish({ error: remoteError(m.error, host.name) });
-            break;
-          default:
-            break;
-        }
+        if (phase !== 'asked') return;
+        if (m.type === 'error') return finish({ error: remoteError(m.error, host.name) });
+        const value = talk.onMessage(m);
+        if (value !== undefined) finish({ value });
       }),
     );
     child.stdin.write(encode({ type: 'hello', protocol: PROTOCOL, version }));

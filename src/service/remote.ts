@@ -1,4 +1,5 @@
-// The service's side of sends from other hosts. A sender on host A that reaches this host over ssh finds this service
+// The service's side of requests from other hosts: deliveries, and the looks, resets and recoveries that would
+// otherwise go to our tmux over ssh (handleCall). A sender on host A that reaches this host over ssh finds this service
 // by its tmux socket alone (the alias below), and hands it a text it built and recorded in its own ledger: we deliver
 // it through our per-pane queues and tmux connection and answer with the verdict. Our ledger is not written (A's is
 // the durable record of A's messages); A's orphans for the target travel with the request and come back settled.
@@ -6,7 +7,7 @@ import { readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { FleetError } from '../errors.js';
 import type { TmuxTransport } from '../transport/tmux/transport.js';
 import { tmuxAliasPath, tmuxSocketFile } from './alias-paths.js';
-import type { DeliverRequest, ServiceMessage } from './protocol.cjs';
+import type { CallRequest, DeliverRequest, ServiceMessage } from './protocol.cjs';
 import type { FleetService } from './server.js';
 
 /** Deliver one text for another host's sender; always ends with one `result` or `error` message. */
@@ -26,9 +27,49 @@ export async function handleDeliver(service: FleetService, request: DeliverReque
     });
     send({ type: 'result', result: { status: result.status, enters: result.enters, latencyMs: result.latencyMs, paneId: result.paneId, ...(result.detail ? { detail: result.detail } : {}) }, pid: process.pid });
   } catch (error) {
-    const e = error instanceof FleetError ? error : null;
-    send({ type: 'error', error: { code: e?.code ?? 'INTERNAL', message: error instanceof Error ? error.message : String(error), ...(e?.hint ? { hint: e.hint } : {}) } });
+    send({ type: 'error', error: errorOf(error) });
   }
+}
+
+/** Answer another host's client as our tmux would over ssh, through our connection and per-pane queues; always ends
+ *  with one `value` or `error` message. */
+export async function handleCall(service: FleetService, request: CallRequest, send: (m: ServiceMessage) => void): Promise<void> {
+  try {
+    const value = await answer(service.ctx.transport('local') as TmuxTransport, request);
+    send({ type: 'value', value, pid: process.pid });
+    service.publish('call', { op: request.op, ...('target' in request ? { target: request.target } : {}), remote: true });
+  } catch (error) {
+    send({ type: 'error', error: errorOf(error) });
+  }
+}
+
+async function answer(transport: TmuxTransport, r: CallRequest): Promise<unknown> {
+  const text = (v: unknown): v is string => typeof v === 'string';
+  const malformed = () => new FleetError('USAGE', `a malformed ${String(r.op)} request`);
+  switch (r.op) {
+    case 'overview':
+      if (!text(r.holder) || !Array.isArray(r.roster) || !r.roster.every(text)) throw malformed();
+      return transport.overview(r.roster, r.holder);
+    case 'tail':
+      if (!text(r.target) || !(r.lines === 'all' || Number.isInteger(r.lines))) throw malformed();
+      return transport.tail(r.target, r.lines);
+    case 'inspect':
+      if (!text(r.target)) throw malformed();
+      return transport.inspect(r.target, r.profile);
+    case 'reset':
+      if (!text(r.target) || !text(r.command) || typeof r.options?.confirmTimeoutMs !== 'number') throw malformed();
+      return transport.reset(r.target, r.command, r.options);
+    case 'recover':
+      if (!text(r.target) || !text(r.text)) throw malformed();
+      return transport.recover(r.target, r.text);
+    default:
+      throw new FleetError('USAGE', `an unknown request '${String((r as { op?: unknown }).op)}'`, { hint: 'the client and the service must be the same version' });
+  }
+}
+
+function errorOf(error: unknown): { code: string; message: string; hint?: string } {
+  const e = error instanceof FleetError ? error : null;
+  return { code: e?.code ?? 'INTERNAL', message: error instanceof Error ? error.message : String(error), ...(e?.hint ? { hint: e.hint } : {}) };
 }
 
 function wellFormed(r: DeliverRequest): boolean {

@@ -17,7 +17,7 @@ import { ServiceHost, type TmuxConnection } from './host.js';
 import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.cjs';
 import { SERVED } from './client.cjs';
 import { PaneQueues } from './queue.js';
-import { handleDeliver, linkTmuxAlias, unlinkTmuxAlias } from './remote.js';
+import { handleCall, handleDeliver, linkTmuxAlias, unlinkTmuxAlias } from './remote.js';
 import { serviceDir, serviceLockKey, servicePidPath, serviceSocketPath } from './paths.cjs';
 
 export interface ServeOptions {
@@ -231,8 +231,8 @@ export class FleetService {
             this.requests.delete(current);
           });
           socket.on('close', () => request?.abort());
-        } else if (m.type === 'deliver' && !request) {
-          const done = handleDeliver(this, m, send).finally(() => socket.end());
+        } else if ((m.type === 'deliver' || m.type === 'call') && !request) {
+          const done = (m.type === 'deliver' ? handleDeliver(this, m, send) : handleCall(this, m, send)).finally(() => socket.end());
           this.running.add(done);
           void done.finally(() => this.running.delete(done));
         } else if (m.type === 'subscribe') {

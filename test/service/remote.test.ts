@@ -203,6 +203,49 @@ describe('sends to a remote host with its fleet service', () => {
     expect(texts('slowpoke').filter((t) => t === orphan || t === later)).toEqual([orphan, later]);
   });
 
+  it("with a service on B: status, tail, reset and deliver's look before re-sending are B's service's answers, the same as tmux's", async () => {
+    const view = (doc: { agents: Array<Record<string, unknown>> }) => doc.agents.map((a) => [a.name, a.host, a.state, a.paneId, a.pid, a.runtime, a.inRoster]);
+    const direct = await cliA('fleet', ['status']);
+    const tailDirect = await cliA('agent', ['tail', 'bravo', '-n', '30']);
+    expect([direct.code, tailDirect.code]).toEqual([0, 0]);
+    serviceB = await startServiceOnB();
+    const watch = await subscribe(serviceB.socket);
+    const calls = (op: string) => watch.events.filter((e) => e.kind === 'call' && e.op === op && e.remote === true);
+    // status: the same rows as tmux gave over ssh, named by A's host label.
+    const served = await cliA('fleet', ['status']);
+    expect(served.code, served.stderr).toBe(0);
+    expect(view(served.doc)).toEqual(view(direct.doc));
+    expect(view(served.doc).map((row) => row[1])).toEqual(['b', 'b']);
+    await waitFor('the overview call on B', () => calls('overview').length > 0, 10_000);
+    // tail: the same text.
+    const tailServed = await cliA('agent', ['tail', 'bravo', '-n', '30']);
+    expect(tailServed.code, tailServed.stderr).toBe(0);
+    expect(tailServed.doc.lines).toEqual(tailDirect.doc.lines);
+    expect(tailServed.doc.lines.length).toBeGreaterThan(0);
+    await waitFor('the tail call on B', () => calls('tail').length === 1, 10_000);
+    // reset: B's service types the reset command and confirms the fresh conversation.
+    const reset = await cliA('agent', ['reset', 'bravo', '--no-kickstart']);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.doc).toMatchObject({ agent: 'bravo', command: '/new', confirmed: true });
+    await waitFor('the reset call on B', () => calls('reset').length === 1, 10_000);
+    expect(events('bravo').filter((e) => e.kind === 'command' && e.text === '/new').length).toBeGreaterThan(0);
+    // A message A's ledger thinks was interrupted: deliver asks B's service to look before it pastes anything.
+    const sending = cliA('agent', ['send', 'slowpoke', '-m', 'looked at by the service', '--from', `${local}:alpha`]);
+    await waitFor('the paste on B', () => watch.events.some((e) => e.step === 'pasted' && e.to === 'slowpoke'), 30_000);
+    await serviceB.kill();
+    expect((await sending).doc.error.code).toBe('SERVICE_LOST');
+    serviceB = await startServiceOnB();
+    const watch2 = await subscribe(serviceB.socket);
+    const d = await runCliJson('fleet', ['deliver', '--roster', rosterA], { env: envA });
+    watch2.close();
+    expect(d.code, d.stderr).toBe(0);
+    expect(watch2.events.filter((e) => e.kind === 'call' && e.op === 'recover' && e.remote === true)).toHaveLength(1);
+    const text = `[${local}:alpha -> remote-b:slowpoke] looked at by the service`;
+    expect(pastes('slowpoke', text)).toBe(1);
+    expect((await recordOf('looked at by the service')).status).not.toBe('sending');
+    watch.close();
+  });
+
   it('a service of another version on B: A warns once and delivers directly; nothing reaches that service but the hello', async () => {
     const received: Array<Record<string, unknown>> = [];
     const fake = await fakeServiceAt(alias(), received, { type: 'refused', reason: 'version', message: 'the fleet service (pid 4242) runs mosaic-fleet 0.0.1 (protocol 1), this client is x (protocol 1)' });
@@ -212,7 +255,7 @@ describe('sends to a remote host with its fleet service', () => {
       expect([r.doc.status, r.doc.servedBy]).toEqual(['submitted', undefined]);
       const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning:'));
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toMatch(/^warning: on host b, the fleet service \(pid 4242\) runs mosaic-fleet 0\.0\.1 .*; delivering directly over ssh/);
+      expect(warnings[0]).toMatch(/^warning: on host b, the fleet service \(pid 4242\) runs mosaic-fleet 0\.0\.1 .*; going to tmux there directly over ssh/);
       expect(received.map((m) => m.type)).toEqual(['hello']);
     } finally {
       fake.close();

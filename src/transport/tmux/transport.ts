@@ -28,6 +28,7 @@ import type {
 } from '../types.js';
 import { processTree, reap } from './processes.js';
 import { ReceiptReader } from './receipts.js';
+import type { CallAsk } from '../../service/protocol.cjs';
 
 export interface TmuxTransportOptions {
   host: Host;
@@ -138,7 +139,10 @@ export class TmuxTransport implements Transport {
     return `${await this.remoteHome}${dir.slice(1)}`;
   }
 
-  async overview(rosterNames: string[]): Promise<FleetOverview> {
+  /** `holder`: the holder session as the asking roster names it (a remote host's service may serve another roster). */
+  async overview(rosterNames: string[], holder = this.holderSession): Promise<FleetOverview> {
+    const served = await this.askHostService<FleetOverview>({ op: 'overview', holder, roster: rosterNames });
+    if (served) return { ...served, host: this.host.name, agents: served.agents.map((a) => ({ ...a, host: this.host.name })) };
     let panes = await this.tmux.listPanes({ busy: true });
     // tmux marks a pane dead when its pty closes and records the exit status when it reaps the child, a moment
     // later (longer under load): give a fresh death up to a second to show its status.
@@ -156,7 +160,7 @@ export class TmuxTransport implements Transport {
       agents.push(pane ? await this.statusOf(pane, true) : missingStatus(name, this.host.name));
     }
     for (const [name, pane] of bySession) {
-      if (seen.has(name) || name === this.holderSession) continue;
+      if (seen.has(name) || name === holder) continue;
       agents.push(await this.statusOf(pane, false));
     }
     return {
@@ -164,7 +168,7 @@ export class TmuxTransport implements Transport {
       reachable: true,
       serverPid,
       socketPath: panes[0]?.socketPath ?? null,
-      holder: panes.length === 0 ? 'no-server' : bySession.has(this.holderSession) ? 'running' : 'missing',
+      holder: panes.length === 0 ? 'no-server' : bySession.has(holder) ? 'running' : 'missing',
       agents,
     };
   }
@@ -392,6 +396,14 @@ export class TmuxTransport implements Transport {
     return { status: verdict.status, to, text, enters: verdict.enters, latencyMs: verdict.latencyMs, paneId: verdict.paneId, ...(verdict.detail ? { detail: verdict.detail } : {}), servedBy: { host: this.host.name, pid: verdict.pid } };
   }
 
+  /** What this (remote) host's fleet service answers in place of its tmux, when one runs there; null: ask tmux. */
+  private async askHostService<T>(request: CallAsk): Promise<T | null> {
+    if (!this.remoteService || this.host.isLocal || !this.host.open) return null;
+    const { callViaService } = await import('../../service/remote-client.js');
+    const answer = await callViaService(this.host, this.tmux.socket, request);
+    return answer ? (answer.value as T) : null;
+  }
+
   /** A live agent pane for `target` (not the holder), from the shared listing. */
   private async sendablePane(target: string): Promise<PaneInfo> {
     let panes = await this.recentPanes();
@@ -441,6 +453,8 @@ export class TmuxTransport implements Transport {
   }
 
   async reset(target: string, command: string, options: ResetOptions): Promise<ResetResult> {
+    const served = await this.askHostService<ResetResult>({ op: 'reset', target, command, options });
+    if (served) return served;
     const started = Date.now();
     const pane = await this.tmux.resolve(target);
     if (pane.dead) throw new FleetError('PANE_DEAD', `${pane.sessionName} is dead`, { hint: `revive it with \`mosaic-fleet start ${pane.sessionName}\`` });
@@ -479,6 +493,8 @@ export class TmuxTransport implements Transport {
   }
 
   async recover(target: string, text: string): Promise<'submitted' | 'queued' | 'draft' | 'unconfirmed' | 'landed' | 'absent'> {
+    const served = await this.askHostService<Awaited<ReturnType<TmuxTransport['recover']>>>({ op: 'recover', target, text });
+    if (served) return served;
     const pane = await this.tmux.resolve(target);
     if (pane.dead) throw new FleetError('PANE_DEAD', `${pane.sessionName} is dead`);
     const profile = profileFor(await this.paneProfile(pane));
@@ -511,13 +527,17 @@ export class TmuxTransport implements Transport {
   }
 
   async tail(target: string, lines: number | 'all'): Promise<string> {
+    const served = await this.askHostService<string>({ op: 'tail', target, lines });
+    if (served !== null) return served;
     const pane = await this.tmux.resolve(target);
     const text = await this.tmux.captureHistory(pane.paneId, lines);
     const rows = text.replace(/\n+$/, '').split('\n');
     return (lines === 'all' ? rows : rows.slice(-lines)).join('\n');
   }
 
-  async inspect(target: string, profileName?: string) {
+  async inspect(target: string, profileName?: string): Promise<{ ready: boolean; busy: boolean; input: string | null; transcript: string }> {
+    const served = await this.askHostService<Awaited<ReturnType<TmuxTransport['inspect']>>>({ op: 'inspect', target, ...(profileName ? { profile: profileName } : {}) });
+    if (served) return served;
     const pane = await this.tmux.resolve(target);
     const obs = await observePane(this.tmux, pane.paneId);
     const r = readPane(obs, profileFor(profileName ?? (await this.paneProfile(pane))), this.hintsFor(pane).recall() ?? {});
