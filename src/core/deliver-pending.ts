@@ -6,7 +6,8 @@ import type { OnProgress } from './progress.js';
 import { resolveTarget } from './targets.js';
 import { ledgerOf } from './ledger.js';
 import { pause } from './pause.js';
-import { orphansOf, settleOrphan } from './send.js';
+import { deliveryEvents, orphansOf, settleOrphan, unreadSince } from './send.js';
+import { UNREAD_HOLD_MS } from '../delivery/deliver.js';
 
 export interface DeliveredItem {
   id: string;
@@ -64,12 +65,15 @@ function interrupted(record: MessageRecord): boolean {
 
 /** An interrupted send (the caller holds its claim), settled from what the pane shows: found in the box (finished),
  *  in the transcript (landed), only partly or only in the scrollback (unconfirmed), or nowhere although an attempt
- *  pasted it (unconfirmed: it scrolled away or was cleared; never pasted twice). Null: it never got pasted, send it. */
-async function recoverInterrupted(ctx: Context, transport: Transport, target: string, record: MessageRecord): Promise<DeliveredItem | null> {
+ *  pasted it (unconfirmed: it scrolled away or was cleared; never pasted twice). Null: it never got pasted, send it.
+ *  'wait': pasted moments ago and never drawn, so a frozen REPL may still read it; nothing goes to it meanwhile. */
+async function recoverInterrupted(ctx: Context, transport: Transport, target: string, record: MessageRecord): Promise<DeliveredItem | null | 'wait'> {
   const ledger = ledgerOf(ctx);
   const found = await transport.recover(target, record.text);
   const pasted = record.attempts.some((a) => a.pasted);
   if (found === 'absent' && !pasted) return null;
+  const unread = unreadSince(record);
+  if (found === 'absent' && unread !== null && Date.now() - unread < UNREAD_HOLD_MS) return 'wait';
   const status = found === 'landed' ? 'submitted' : found === 'absent' ? 'unconfirmed' : found;
   const detail = found === 'absent' ? 'its sender stopped after pasting it, and it is no longer on the screen (scrolled away, or cleared): not pasted again' : (RECOVERED[found] ?? 'finished an interrupted send');
   ledger.startAttempt(record.id);
@@ -90,7 +94,7 @@ async function drainTarget(ctx: Context, transport: Transport, target: string, r
     if (!ledger.claim(record.id)) continue;
     try {
       const done = await recoverInterrupted(ctx, transport, target, record);
-      if (done) out.push(done);
+      if (done && done !== 'wait') out.push(done);
     } catch (error) {
       if (error instanceof FleetError) break;
       throw error;
@@ -105,6 +109,7 @@ async function drainTarget(ctx: Context, transport: Transport, target: string, r
       // At most once: an earlier attempt may have landed before its sender died; look before pasting again.
       if (interrupted(record)) {
         const done = await recoverInterrupted(ctx, transport, target, record);
+        if (done === 'wait') break; // keep order: nothing is pasted behind an unread paste
         if (done) {
           out.push(done);
           continue;
@@ -115,12 +120,13 @@ async function drainTarget(ctx: Context, transport: Transport, target: string, r
       ledger.startAttempt(record.id);
       const result = await transport.send(target, { from: record.from, toHost: record.to.host, body: record.text, preamble: false, raw: true }, {
         holdMs: 0,
+        ...deliveryEvents(ctx, () => record),
         beforePaste: () => ledger.markPasting(record.id),
         orphansFor: (to) => orphansOf(ctx, to, record.id),
         onOrphan: (id, status, detail) => settleOrphan(ctx, id, status, detail),
       });
       // A person typing into the box (held) is transient: the message goes back to pending.
-      ledger.finishAttempt(record.id, result.status, { latencyMs: result.latencyMs, enters: result.enters, ...(result.detail ? { detail: result.detail } : {}), retry: result.status === 'held' });
+      ledger.finishAttempt(record.id, result.status, { latencyMs: result.latencyMs, enters: result.enters, ...(result.detail ? { detail: result.detail } : {}), ...(result.unread ? { unread: true } : {}), retry: result.status === 'held' });
       out.push(item(result.status, result.detail));
       if (result.status === 'held') break;
     } catch (error) {

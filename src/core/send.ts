@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { commandCwd, currentInvocation, warn } from '../invocation.js';
 import { FleetError, UsageError } from '../errors.js';
 import { buildText, parseEndpoint, type Endpoint } from '../delivery/body.js';
-import type { DeliveryStatus } from '../delivery/deliver.js';
+import type { DeliveryStatus, Orphan } from '../delivery/deliver.js';
 import type { MessageKind, MessageRecord } from '../ledger/index.js';
 import type { SendOptions, Transport } from '../transport/types.js';
 import type { Context } from './context.js';
@@ -89,7 +89,7 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
         ...(input.retries !== undefined ? { maxEnters: input.retries + 1 } : {}),
         ...(input.whenIdleSeconds !== undefined ? { whenIdleMs: input.whenIdleSeconds * 1000 } : {}),
         ...(input.holdSeconds !== undefined ? { holdMs: input.holdSeconds * 1000 } : {}),
-        ...deliveryEvents(() => record),
+        ...deliveryEvents(ctx, () => record),
         // Durable before delivery starts: a crash from here on leaves a record that says so.
         beforeDelivery: (to, text) => {
           record = ledger.create({ kind: meta.kind ?? 'send', from, to, body: input.body, preamble: input.preamble ? text.slice(0, text.indexOf(']') + 1) : '', text, ...(meta.group ? { group: meta.group } : {}) });
@@ -103,8 +103,13 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
         onOrphan: (id, status, detail) => settleOrphan(ctx, id, status, detail),
       },
     );
-    ledger.finishAttempt(record!.id, result.status, { latencyMs: result.latencyMs, enters: result.enters, ...(result.detail ? { detail: result.detail } : {}) });
-    currentInvocation()?.onDeliveryEvent?.({ kind: 'recorded', atMs: result.latencyMs, id: record!.id, status: result.status });
+    // --queue: a target that turned out unable to take it (nothing was pasted) leaves it pending, as if seen before.
+    const requeue = input.queue === true && result.status === 'held';
+    ledger.finishAttempt(record!.id, result.status, { latencyMs: result.latencyMs, enters: result.enters, ...(result.detail ? { detail: result.detail } : {}), ...(result.unread ? { unread: true } : {}), ...(requeue ? { retry: true } : {}) });
+    currentInvocation()?.onDeliveryEvent?.({ kind: 'recorded', atMs: result.latencyMs, id: record!.id, status: requeue ? 'pending' : result.status });
+    if (requeue) {
+      return { id: record!.id, from, to: result.to, status: 'pending', attempts: 0, latencyMs: result.latencyMs, pane: result.paneId, detail: `${result.detail ?? 'held'}; \`mosaic-fleet deliver\` will hand it over when it can` };
+    }
     if (where.host !== 'local' && (result.status === 'submitted' || result.status === 'queued')) await leaveInboxCopy(ctx, transport, result.to.session, record!.id);
     return {
       id: record!.id,
@@ -130,12 +135,24 @@ export async function sendMessage(ctx: Context, input: SendInput, meta: SendMeta
 
 /** Our messages to `to` that may sit unsent in its input box: a sender died mid-send, or the verdict was draft or
  *  unconfirmed. Only these may be finished by a later send; anything else in the box is somebody's typing. */
-export function orphansOf(ctx: Context, to: Endpoint, except?: string): Array<{ id: string; text: string }> {
+export function orphansOf(ctx: Context, to: Endpoint, except?: string): Orphan[] {
   const since = new Date(Date.now() - 24 * 3600_000);
   return ledgerOf(ctx)
     .list({ agent: `${to.host}:${to.session}`, since, status: ['sending', 'draft', 'unconfirmed'] })
     .filter((r) => r.id !== except && r.kind !== 'reset' && r.to.host === to.host && r.to.session === to.session && (r.status !== 'sending' || r.crashed))
-    .map((r) => ({ id: r.id, text: r.text }));
+    .map((r) => {
+      const unread = unreadSince(r);
+      return { id: r.id, text: r.text, ...(unread !== null ? { unreadSince: unread } : {}) };
+    });
+}
+
+/** When the record's last attempt pasted a text no screen has shown since (its sender died before it saw it drawn,
+ *  or the REPL never drew it): a frozen REPL may still hold it unread in its terminal. Null otherwise. */
+export function unreadSince(r: MessageRecord): number | null {
+  const last = r.attempts.at(-1);
+  if (!last?.pasted || last.shown || !last.pastedAt) return null;
+  const open = r.status === 'sending' && r.crashed === true && last.state === 'started';
+  return open || (r.status === 'unconfirmed' && last.unread === true) ? Date.parse(last.pastedAt) : null;
 }
 
 /** Record what became of an orphan a send (or deliver) found in the box and finished. */
@@ -212,9 +229,15 @@ export function sessionOf(target: string): string {
   return t.startsWith('%') ? t : t.split(':')[0]!;
 }
 
-/** Inside the fleet service, each step of a delivery (locked, pasted, enter, verdict) goes to its subscribers. */
-function deliveryEvents(record: () => MessageRecord | undefined): Pick<SendOptions, 'onEvent'> {
+/** The ledger notes when the REPL drew the paste; inside the fleet service, each step of a delivery (locked, pasted,
+ *  shown, enter, verdict) also goes to its subscribers. */
+export function deliveryEvents(ctx: Context, record: () => MessageRecord | undefined): Pick<SendOptions, 'onEvent'> {
   const publish = currentInvocation()?.onDeliveryEvent;
-  if (!publish) return {};
-  return { onEvent: (event) => publish({ ...event, id: record()?.id ?? null, to: record() ? `${record()!.to.host}:${record()!.to.session}` : null }) };
+  return {
+    onEvent: (event) => {
+      const r = record();
+      if (event.kind === 'shown' && r) ledgerOf(ctx).markShown(r.id);
+      publish?.({ ...event, id: r?.id ?? null, to: r ? `${r.to.host}:${r.to.session}` : null });
+    },
+  };
 }

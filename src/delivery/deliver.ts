@@ -5,7 +5,7 @@ import { observePane, type Tmux } from '../tmux/client.js';
 import type { RuntimeProfile } from '../runtimes/types.js';
 import { readPane, withEmptyLook, type ReadHints, type Reading } from '../evidence/reading.js';
 import { judgeTaken, pasteShown, steadyEnough, unchanged } from '../evidence/judge.js';
-import { holdsBody, isWholly } from '../evidence/text.js';
+import { countCopies, holdsBody, isWholly } from '../evidence/text.js';
 
 // The send loop: paste once, press Enter only while our text is visibly in the input box, and give a verdict only
 // from what the screen (or the REPL's own hook) proved. What counts as proof lives in src/evidence/.
@@ -31,12 +31,25 @@ export interface DeliverOptions {
   receipt?: Receipt;
   /** What was learnt about this pane's screen; told what this send learns. */
   memory?: HintStore;
-  /** Our earlier messages to this pane that may sit unsent in its box (sender died, or left as a draft). Asked only
-   *  once the lock is held and the box is seen non-empty: a sender that held the lock until now is gone by then. */
-  orphans?: () => ReadonlyArray<{ id: string; text: string }>;
+  /** Our earlier messages to this pane that may sit unsent in its box (sender died, or left as a draft), or unread in
+   *  its terminal. Asked only once the lock is held: a sender that held the lock until now is gone by then. */
+  orphans?: () => ReadonlyArray<Orphan>;
   /** Called when one of `orphans` was found in the box and finished (or not) before our message. */
   onOrphan?: (id: string, outcome: Verdict) => void;
 }
+
+/** One of our earlier messages to this pane whose fate is open. */
+export interface Orphan {
+  id: string;
+  text: string;
+  /** When it was pasted, if nothing has shown it on screen since (its sender died first, or the REPL never drew it):
+   *  a frozen REPL may still hold it unread in its terminal, and will read it before anything pasted after it. */
+  unreadSince?: number;
+}
+
+// How long an unread paste of ours holds back the next one. A REPL frozen for longer is taken to have lost it (its
+// sender's record says unconfirmed), and pasting resumes.
+export const UNREAD_HOLD_MS = 60_000;
 
 export interface HintStore {
   recall(): ReadHints | undefined;
@@ -54,6 +67,8 @@ export interface Receipt {
 export type DeliveryEvent =
   | { kind: 'locked'; atMs: number }
   | { kind: 'pasted'; atMs: number }
+  // The REPL drew the pasted text: from here on it cannot be an unread paste (the ledger records it).
+  | { kind: 'shown'; atMs: number }
   | { kind: 'enter'; atMs: number; n: number }
   | { kind: 'verdict'; atMs: number; status: DeliveryStatus; detail?: string };
 
@@ -64,6 +79,8 @@ export interface DeliveryOutcome {
   latencyMs: number;
   detail?: string;
   pasted: boolean;
+  /** Pasted, and the REPL (the same process) never drew it: it may still read it later. */
+  unread?: boolean;
 }
 
 export type Verdict = Omit<DeliveryOutcome, 'latencyMs'>;
@@ -174,6 +191,12 @@ export async function deliverLocked(
     r = idle.last;
   }
   if (r.dead) return { status: 'failed', enters: 0, pasted: false, detail: 'the pane is dead' };
+  // A paste of ours the REPL has not read yet would be read first, and ours glued to it: wait for it to show.
+  const unread = settleUnread(r, opts);
+  if (unread) {
+    const ago = Math.round((Date.now() - unread.unreadSince!) / 1000);
+    return { status: 'held', enters: 0, pasted: false, detail: `${UNREAD_HELD}: ${unread.id}, pasted ${ago} s ago, has not shown on the screen yet (the REPL may be frozen with it unread); nothing was pasted` };
+  }
   const baseline = r;
 
   const buffer = `mosaic-${process.pid}-${(bufferSeq += 1)}-${randomBytes(3).toString('hex')}`;
@@ -192,13 +215,28 @@ export async function deliverLocked(
       status: 'unconfirmed',
       enters: 0,
       pasted: true,
+      unread: true,
       detail: `the REPL did not show the pasted text within ${seconds(opts.verifyTimeoutMs)} (frozen, or not reading input); Enter was not pressed. If it shows up in the box later, the next send or \`mosaic-fleet deliver\` finishes it`,
     };
   }
+  opts.onEvent?.({ kind: 'shown', atMs: since() });
   // An unknown REPL may turn an Enter that follows a paste too closely into a newline (Gemini CLI does within ~40 ms).
   const enterDelay = seen.last.reader === 'cursor' ? Math.max(profile.enterDelayMs, UNKNOWN_ENTER_DELAY_MS) : profile.enterDelayMs;
   if (enterDelay > 0) await sleep(enterDelay);
   return confirmEnter(eyes, baseline, seen.last, text, opts, since, Date.now() - pastedAt);
+}
+
+/** How a `held` verdict caused by an unread paste of ours begins (the soak tells it from a person's draft by this). */
+export const UNREAD_HELD = 'an earlier message of ours is still unread';
+
+/** The first young unread orphan that the transcript does not show; one it shows was taken, and is settled so. */
+function settleUnread(r: Reading, opts: DeliverOptions): Orphan | null {
+  for (const o of opts.orphans?.() ?? []) {
+    if (o.unreadSince === undefined || Date.now() - o.unreadSince >= UNREAD_HOLD_MS) continue;
+    if (countCopies(r.transcript, o.text) === 0) return o;
+    opts.onOrphan?.(o.id, { status: 'submitted', enters: 0, pasted: false, detail: 'found in the transcript on a later look' });
+  }
+  return null;
 }
 
 /** After a sender died: if `text` sits whole in the box, finish it (Enter, confirmed); null when it is not there.

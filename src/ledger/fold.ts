@@ -50,6 +50,8 @@ export interface StatusEvent extends EventBase {
 export interface PasteEvent extends EventBase {
   e: 'paste';
   by: ProcessRef;
+  /** Written again once the REPL drew the text: the paste was read (not left unread in a frozen terminal). */
+  shown?: true;
 }
 
 export interface ClaimEvent extends EventBase {
@@ -135,7 +137,13 @@ function startAttempt(state: RecordState, event: StartEvent): void {
 
 function markPasted(state: RecordState, event: PasteEvent): void {
   const index = findLastIndex(state.record.attempts, (a) => a.state === 'started' && a.pid === event.by.pid && a.machine === event.by.machine);
-  if (index !== -1) state.record.attempts[index]!.pasted = true;
+  if (index === -1) return;
+  const attempt = state.record.attempts[index]!;
+  if (event.shown) attempt.shown = true;
+  else {
+    attempt.pasted = true;
+    attempt.pastedAt = event.at;
+  }
 }
 
 function finishAttempt(state: RecordState, event: FinishEvent): void {
@@ -153,6 +161,7 @@ function finishAttempt(state: RecordState, event: FinishEvent): void {
   attempt.latencyMs = event.latencyMs ?? Date.parse(event.at) - Date.parse(attempt.at);
   if (event.detail !== undefined) attempt.detail = event.detail;
   if (event.enters !== undefined) attempt.enters = event.enters;
+  if (event.unread) attempt.unread = true;
   setStatus(state.record, event.retry ? 'pending' : event.state, event.detail);
   if (event.retry && event.detail !== undefined) state.record.error = event.detail;
 }

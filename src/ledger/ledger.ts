@@ -135,6 +135,11 @@ export class Ledger {
     this.append({ e: 'paste', id: checkId(id), at: now(), by: selfRef() });
   }
 
+  /** The REPL drew this process's paste of the message: it cannot be sitting unread in a frozen terminal. */
+  markShown(id: string): void {
+    this.append({ e: 'paste', id: checkId(id), at: now(), by: selfRef(), shown: true });
+  }
+
   /** This process's open attempt observed `outcome`; the message takes it as its status unless `retry` is set,
    *  which puts it back to 'pending' for a later attempt. latencyMs defaults to the time since startAttempt. */
   finishAttempt(id: string, outcome: AttemptOutcome, info: AttemptInfo & { retry?: boolean } = {}): void {

@@ -42,6 +42,12 @@ export interface Attempt {
   enters?: number;
   /** Written just before the paste: an attempt without it never pasted anything, so a crashed one may paste again. */
   pasted?: boolean;
+  /** When it pasted. */
+  pastedAt?: string;
+  /** The REPL drew the pasted text: it was read, whatever became of it. */
+  shown?: boolean;
+  /** Finished without the REPL ever drawing the paste (the same process still runs): it may read it later. */
+  unread?: boolean;
 }
 
 export interface MessageRecord {
@@ -98,6 +104,8 @@ export interface AttemptInfo {
   detail?: string;
   latencyMs?: number;
   enters?: number;
+  /** The paste was never drawn by the REPL (see Attempt.unread). */
+  unread?: boolean;
 }
 
 export interface ListFilter {

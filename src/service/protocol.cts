@@ -27,7 +27,7 @@ export interface DeliverRequest {
   profile?: string;
   options: { verifyTimeoutMs?: number; maxEnters?: number; readyTimeoutMs?: number; holdMs?: number; whenIdleMs?: number; lockTimeoutMs?: number };
   /** The sender's own earlier texts to this target that may sit unsent in its box (see SendOptions.orphansFor). */
-  orphans: Array<{ id: string; text: string }>;
+  orphans: Array<{ id: string; text: string; /** Pasted this long ago and never drawn (an age: the hosts' clocks may differ). */ unreadMs?: number }>;
 }
 
 /** Another host's client asks this service what it would otherwise ask our tmux over ssh (src/service/remote.ts).
@@ -49,6 +49,7 @@ export interface DeliverVerdict {
   latencyMs: number;
   detail?: string;
   paneId: string;
+  unread?: boolean;
 }
 
 /** Service to client. */

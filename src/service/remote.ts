@@ -13,6 +13,8 @@ import type { FleetService } from './server.js';
 /** Deliver one text for another host's sender; always ends with one `result` or `error` message. */
 export async function handleDeliver(service: FleetService, request: DeliverRequest, send: (m: ServiceMessage) => void): Promise<void> {
   const to = String(request.target?.session);
+  const received = Date.now();
+  const settled = new Set<string>();
   try {
     if (!wellFormed(request)) throw new FleetError('USAGE', 'a malformed deliver request (it needs target.pane as %N, target.session, text and orphans)');
     const transport = service.ctx.transport('local') as TmuxTransport;
@@ -22,10 +24,15 @@ export async function handleDeliver(service: FleetService, request: DeliverReque
         send({ type: 'step', event });
         service.publish('message', { ...event, step: event.kind, to, remote: true });
       },
-      orphansFor: () => request.orphans,
-      onOrphan: (id, status, detail) => send({ type: 'orphan', id, status, ...(detail ? { detail } : {}) }),
+      // As the sender's ledger would answer: an orphan settled during this delivery is no longer one.
+      orphansFor: () =>
+        request.orphans.filter((o) => !settled.has(o.id)).map(({ id, text, unreadMs }) => ({ id, text, ...(typeof unreadMs === 'number' ? { unreadSince: received - unreadMs } : {}) })),
+      onOrphan: (id, status, detail) => {
+        settled.add(id);
+        send({ type: 'orphan', id, status, ...(detail ? { detail } : {}) });
+      },
     });
-    send({ type: 'result', result: { status: result.status, enters: result.enters, latencyMs: result.latencyMs, paneId: result.paneId, ...(result.detail ? { detail: result.detail } : {}) }, pid: process.pid });
+    send({ type: 'result', result: { status: result.status, enters: result.enters, latencyMs: result.latencyMs, paneId: result.paneId, ...(result.detail ? { detail: result.detail } : {}), ...(result.unread ? { unread: true } : {}) }, pid: process.pid });
   } catch (error) {
     send({ type: 'error', error: errorOf(error) });
   }

@@ -1,6 +1,6 @@
 // The seam between the commands and the message transport. Commands (src/fleet, src/agent, src/cli) depend only on
 // this file; tmux lives below it in src/transport/tmux/. A Matrix transport implements the same interface.
-import type { DeliveryStatus } from '../delivery/deliver.js';
+import type { DeliveryStatus, Orphan } from '../delivery/deliver.js';
 import type { Endpoint } from '../delivery/body.js';
 
 /** What the transport needs to start one agent. */
@@ -73,7 +73,7 @@ export interface SendOptions {
   beforeDelivery?: (to: Endpoint, text: string) => void;
   /** Our earlier messages to `to` that may sit unsent in its box (their sender died, or they were left as drafts):
    *  one found whole in the box is finished before this message instead of being merged with it. */
-  orphansFor?: (to: Endpoint) => ReadonlyArray<{ id: string; text: string }>;
+  orphansFor?: (to: Endpoint) => ReadonlyArray<Orphan>;
   /** What became of an orphan found in the box. */
   onOrphan?: (id: string, status: DeliveryStatus, detail?: string) => void;
 }
@@ -87,6 +87,8 @@ export interface SendResult {
   latencyMs: number;
   detail?: string;
   paneId: string;
+  /** Pasted, and never drawn by the REPL (see DeliveryOutcome.unread). */
+  unread?: boolean;
   /** Set when the fleet service on the target's host delivered it (remote hosts): that host and the service's pid. */
   servedBy?: { host: string; pid: number };
 }

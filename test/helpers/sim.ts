@@ -1,5 +1,6 @@
 // Start the bundled sim REPL in a private tmux pane and read its ground-truth JSONL log.
-import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
+import { readJsonLines } from './jsonl.js';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './cli.js';
@@ -52,9 +53,5 @@ export async function startSim(t: PrivateTmux, name: string, o: SimOptions = {},
 }
 
 export function readEvents(log: string): SimEvent[] {
-  if (!existsSync(log)) return [];
-  return readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as SimEvent);
+  return readJsonLines<SimEvent>(log);
 }

@@ -388,12 +388,12 @@ export class TmuxTransport implements Transport {
         text,
         ...(profileName ? { profile: profileName } : {}),
         options: tuningOf(o),
-        orphans: [...(o.orphansFor?.(to) ?? [])],
+        orphans: (o.orphansFor?.(to) ?? []).map(({ id, text, unreadSince }) => ({ id, text, ...(unreadSince !== undefined ? { unreadMs: Date.now() - unreadSince } : {}) })),
       },
       { ...(o.onEvent ? { onEvent: o.onEvent } : {}), ...(o.onOrphan ? { onOrphan: o.onOrphan } : {}), ...(o.beforePaste ? { beforePaste: o.beforePaste } : {}) },
     );
     if (!verdict) return null;
-    return { status: verdict.status, to, text, enters: verdict.enters, latencyMs: verdict.latencyMs, paneId: verdict.paneId, ...(verdict.detail ? { detail: verdict.detail } : {}), servedBy: { host: this.host.name, pid: verdict.pid } };
+    return { status: verdict.status, to, text, enters: verdict.enters, latencyMs: verdict.latencyMs, paneId: verdict.paneId, ...(verdict.detail ? { detail: verdict.detail } : {}), ...(verdict.unread ? { unread: true } : {}), servedBy: { host: this.host.name, pid: verdict.pid } };
   }
 
   /** What this (remote) host's fleet service answers in place of its tmux, when one runs there; null: ask tmux. */
@@ -444,6 +444,7 @@ export class TmuxTransport implements Transport {
       latencyMs: outcome.latencyMs,
       paneId: pane.paneId,
       ...(outcome.detail ? { detail: outcome.detail } : {}),
+      ...(outcome.unread ? { unread: true } : {}),
     };
   }
 
