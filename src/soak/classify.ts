@@ -9,7 +9,8 @@
 //   duplicate         it arrived two or more times
 //   wrong agent       it arrived on an agent other than its target
 //   stuck pending     the ledger still says pending/sending after the final deliver passes
-//   spurious held     `held` ("someone is typing") when no person draft was in that agent's box
+//   spurious held     `held` ("someone is typing") when no person draft was in that agent's box (a hold behind an
+//                     unread paste of ours says so in its detail: counted apart, as honest)
 //   pasted into draft a message sent while a person's draft was in the box arrived (it was pasted behind their text)
 //   ledger mismatch   the ledger's final status or text disagrees with what the send reported (an unconfirmed or
 //                     draft verdict the ledger settled later is no mismatch: it is then judged by the ledger)
@@ -21,6 +22,7 @@
 import type { MessagePlan } from './plan.js';
 import { tokensIn } from './plan.js';
 import type { Arrival } from './truth.js';
+import { UNREAD_HELD } from '../delivery/deliver.js';
 
 /** What one sender process produced. */
 export interface SendResult {
@@ -93,6 +95,8 @@ export interface Counts {
   /** Submissions holding none of our tokens and no person draft (nothing should ever submit those). */
   foreignSubmissions: number;
   heldAsExpected: number;
+  /** Held because an earlier paste of ours to that agent had not been read yet (nothing pasted): honest, not lost by us. */
+  heldBehindUnread: number;
   unconfirmed: { arrived: number; notArrived: number };
   draft: { arrived: number; notArrived: number };
   failed: { arrived: number; notArrived: number };
@@ -154,7 +158,7 @@ function judge(runId: string, o: Observation, got: readonly Arrival[], personDra
   add('duplicate', got.length >= 2);
   add('wrongAgent', got.some((a) => a.agent !== o.plan.agent || a.name !== o.plan.agent));
   add('stuckPending', o.ledger !== null && OPEN.has(o.ledger.status));
-  add('spuriousHeld', reported === 'held' && !o.expectHeld);
+  add('spuriousHeld', reported === 'held' && !o.expectHeld && !heldBehindUnread(o));
   // A sender that died during the held wait leaves a crashed record that `deliver` finishes once the box is clear:
   // its arrival alone, with exactly its text, is that finish; one merged with the draft is still caught as altered.
   add('pastedIntoDraft', o.expectHeld && got.length > 0 && !(o.killed && got.every((a) => a.text === o.expectedText)));
@@ -163,6 +167,11 @@ function judge(runId: string, o: Observation, got: readonly Arrival[], personDra
   const exactlyOnce = got.length === 1 && got[0]!.agent === o.plan.agent && got[0]!.text === o.expectedText;
   const arrivedAs = got.find((a) => a.text !== o.expectedText)?.text ?? null;
   return { index: o.plan.index, agent: o.plan.agent, reported, arrivals: got.length, exactlyOnce, defects, arrivedAs };
+}
+
+/** The send said held because an earlier paste of ours to that agent was still unread (see deliver.ts). */
+function heldBehindUnread(o: Observation): boolean {
+  return o.result?.verdict === 'held' && (o.result.detail ?? '').startsWith(UNREAD_HELD);
 }
 
 /** An immediate send's final verdict must be what the ledger holds; any record's text must be what we sent. */
@@ -181,6 +190,7 @@ function countFindings(observations: readonly Observation[], findings: readonly 
     personDraftSent: 0,
     foreignSubmissions: 0,
     heldAsExpected: 0,
+    heldBehindUnread: 0,
     unconfirmed: { arrived: 0, notArrived: 0 },
     draft: { arrived: 0, notArrived: 0 },
     failed: { arrived: 0, notArrived: 0 },
@@ -196,6 +206,7 @@ function countFindings(observations: readonly Observation[], findings: readonly 
     counts.verdicts[f.reported] = (counts.verdicts[f.reported] ?? 0) + 1;
     const split = (bucket: { arrived: number; notArrived: number }) => (f.arrivals > 0 ? bucket.arrived++ : bucket.notArrived++);
     if (f.reported === 'held' && o.expectHeld) counts.heldAsExpected++;
+    if (f.reported === 'held' && !o.expectHeld && heldBehindUnread(o)) counts.heldBehindUnread++;
     if (f.reported === 'unconfirmed') split(counts.unconfirmed);
     if (f.reported === 'draft') split(counts.draft);
     if (f.reported === 'failed' || f.reported === 'error') split(counts.failed);

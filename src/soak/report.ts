@@ -121,6 +121,7 @@ export function renderTable(r: SoakReport): string {
     ["person draft submitted by us", String(c.personDraftSent), c.personDraftSent > 0 ? 'DEFECT' : ''],
     ['foreign submissions (no token)', String(c.foreignSubmissions), c.foreignSubmissions > 0 ? 'DEFECT' : ''],
     ['held, person draft present (correct)', String(c.heldAsExpected), ''],
+    ['held behind an unread paste of ours', String(c.heldBehindUnread ?? 0), 'honest'],
     ['unconfirmed: arrived / not arrived', `${c.unconfirmed.arrived} / ${c.unconfirmed.notArrived}`, 'honest'],
     ['draft left in box: arrived / not', `${c.draft.arrived} / ${c.draft.notArrived}`, 'honest'],
     ['failed: arrived / not arrived', `${c.failed.arrived} / ${c.failed.notArrived}`, ''],

@@ -95,6 +95,17 @@ describe('soak classification', () => {
     expect(counts.heldAsExpected).toBe(1);
   });
 
+  it('a held behind an unread paste of ours is honest, not spurious; one that arrived anyway is a false failure', () => {
+    const behind = message(1);
+    const arrived = message(2);
+    const detail = 'an earlier message of ours is still unread: 0mx1, pasted 3 s ago, has not shown on the screen yet (the REPL may be frozen with it unread); nothing was pasted';
+    const held = (m: MessagePlan) => obs(m, 'held', { result: result('held', { detail, exitCode: 2 }) });
+    const { findings, counts } = judge([held(behind), held(arrived)], [arrival(textOf(arrived))]);
+    expect(findings.map((f) => f.defects)).toEqual([[], ['falseFailure']]);
+    expect(counts.heldBehindUnread).toBe(2);
+    expect(counts.defects.spuriousHeld).toBe(0);
+  });
+
   it('a held-wait whose sender died, finished alone once the draft was cleared, is no defect; merged into the draft it is', () => {
     const finished = message(1);
     const merged = message(2);
