@@ -1,4 +1,4 @@
-// The polling feed: each snapshot is one `list-panes -a` per host (through fleetStatus, the code `status` runs),
+// The polling feed (woken early by the fleet service's events when one runs): each snapshot is one `list-panes -a` per host (through fleetStatus, the code `status` runs),
 // the ledger folded incrementally (last message in and out, pending count), and at most one more tmux call per
 // host that captures, in one process, the screens it needs: the detail pane's agent, and agents inside their
 // start-up window that have not yet been seen ready (to tell `starting` from `idle`).
@@ -12,8 +12,11 @@ import type { Tmux } from '../tmux/client.js';
 import { localShortHostname } from '../core/identity.js';
 import type { MessageRecord } from '../ledger/index.js';
 import type { AgentSample, MessageSummary, TopFeed, TopSnapshot } from './types.js';
+import { subscribeToService } from '../service/subscribe.js';
 
 const LEDGER_DAYS = 7;
+// Events come in bursts (a delivery's steps, a broadcast): one look per burst.
+const WAKE_BATCH_MS = 50;
 const MARK = '\u241emosaic-top-end';
 
 export function summaryOf(r: MessageRecord): MessageSummary {
@@ -152,6 +155,25 @@ export class PollFeed implements TopFeed {
       }),
     );
     return screen;
+  }
+
+  /** With the fleet service running, wake on its events (an agent died or came back, a message moved on), a few
+   *  at a time; the view's own timer keeps it current without one. */
+  onChange(wake: () => void): () => void {
+    let timer: NodeJS.Timeout | null = null;
+    const soon = () => {
+      timer ??= setTimeout(() => {
+        timer = null;
+        wake();
+      }, WAKE_BATCH_MS);
+    };
+    const subscription = subscribeToService(this.ctx.rosterPath(), this.ctx.env, (event) => {
+      if (event.kind === 'agent' || event.kind === 'message' || event.kind === 'supervision' || event.kind === 'service') soon();
+    });
+    return () => {
+      subscription?.close();
+      if (timer) clearTimeout(timer);
+    };
   }
 
   async close(): Promise<void> {}
