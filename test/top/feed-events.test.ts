@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 describe('the live view with the fleet service', () => {
-  it('wakes on the service events of a send and of an agent dying,', async () => {
+  it('wakes on the service events of a send and of an agent dying', async () => {
     f = simFleet(t, [{ name: 'alpha' }]);
     expect((await runCliJson('fleet', ['start', '--roster', f.roster], { env: env() })).code).toBe(0);
     const ctx = new Context({ roster: f.roster }, env());
