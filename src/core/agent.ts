@@ -154,7 +154,8 @@ export async function followAgent(ctx: Context, target: string, lines: number, w
   while (!signal.aborted) {
     await pause(everyMs, signal);
     if (signal.aborted) break;
-    const current = splitLines(await transport.tail(t, window));
+    // Polled: tmux directly, not a relay process per look on a remote host's service.
+    const current = splitLines(await transport.tail(t, window, { direct: true }));
     const fresh = freshLines(previous, current);
     if (fresh.length > 0) write(fresh.join('\n'));
     previous = current;

@@ -109,7 +109,8 @@ export function createSupervisor(ctx: Context, options: SupervisorOptions = {}):
   /** The roster agents of one host as its overview shows them; none when the host cannot be reached. */
   async function observe(host: string, agents: ResolvedAgent[]): Promise<Array<[ResolvedAgent, AgentStatus]>> {
     try {
-      const overview = await ctx.transport(host).overview(agents.map((a) => a.name));
+      // Every tick: tmux on that host directly (its service, if any, would cost a relay process per look).
+      const overview = await ctx.transport(host).overview(agents.map((a) => a.name), { direct: true });
       if (unreachable.delete(host)) emit({ kind: 'host-reachable', host });
       return agents.flatMap((agent) => {
         const pane = overview.agents.find((p) => p.name === agent.name && p.inRoster);
@@ -177,7 +178,7 @@ export function createSupervisor(ctx: Context, options: SupervisorOptions = {}):
   }
 
   async function paneOf(agent: ResolvedAgent): Promise<AgentStatus | undefined> {
-    return (await ctx.transport(agent.host).overview([agent.name])).agents.find((p) => p.name === agent.name && p.inRoster);
+    return (await ctx.transport(agent.host).overview([agent.name], { direct: true })).agents.find((p) => p.name === agent.name && p.inRoster);
   }
 
   async function settle(): Promise<void> {

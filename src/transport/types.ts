@@ -37,6 +37,14 @@ export interface AgentStatus {
   currentCommand: string | null;
 }
 
+export interface OverviewOptions {
+  /** The holder session as the asking roster names it (default: this transport's). */
+  holder?: string;
+  /** Ask the host's tmux itself, not its fleet service: a loop that looks every second pays one tmux call, not a
+   *  relay process on that host per look. */
+  direct?: boolean;
+}
+
 export interface FleetOverview {
   host: string;
   reachable: boolean;
@@ -143,7 +151,7 @@ export interface Transport {
   /** The host name for preambles (`hostname -s` of the machine the agents run on, or its override). */
   hostLabel(): Promise<string>;
   /** Status of every agent session (and the holder) in one pass. */
-  overview(rosterNames: string[]): Promise<FleetOverview>;
+  overview(rosterNames: string[], options?: OverviewOptions): Promise<FleetOverview>;
   ensureHolder(): Promise<'created' | 'present'>;
   start(agent: AgentLaunch, options: { replace?: boolean }): Promise<StartOutcome>;
   /** Wait until the agent's REPL is ready for input. */
@@ -151,7 +159,7 @@ export interface Transport {
   stop(name: string): Promise<'stopped' | 'not-running'>;
   stopServer(): Promise<'stopped' | 'not-running'>;
   send(target: string, message: OutgoingMessage, options: SendOptions): Promise<SendResult>;
-  tail(target: string, lines: number | 'all'): Promise<string>;
+  tail(target: string, lines: number | 'all', options?: { direct?: boolean }): Promise<string>;
   /** Type the runtime's reset command through the verified path and confirm a fresh conversation appeared. */
   reset(target: string, command: string, options: ResetOptions): Promise<ResetResult>;
   /** After a sender died mid-send: finish the job without pasting twice (Enter if the text sits in the box,

@@ -19,6 +19,7 @@ import type {
   DiagnoseOptions,
   FleetOverview,
   OutgoingMessage,
+  OverviewOptions,
   ResetOptions,
   ResetResult,
   SendOptions,
@@ -139,9 +140,10 @@ export class TmuxTransport implements Transport {
     return `${await this.remoteHome}${dir.slice(1)}`;
   }
 
-  /** `holder`: the holder session as the asking roster names it (a remote host's service may serve another roster). */
-  async overview(rosterNames: string[], holder = this.holderSession): Promise<FleetOverview> {
-    const served = await this.askHostService<FleetOverview>({ op: 'overview', holder, roster: rosterNames });
+  async overview(rosterNames: string[], options: OverviewOptions = {}): Promise<FleetOverview> {
+    // A remote host's service may serve another roster: the holder is named as ours names it.
+    const holder = options.holder ?? this.holderSession;
+    const served = options.direct ? null : await this.askHostService<FleetOverview>({ op: 'overview', holder, roster: rosterNames });
     if (served) return { ...served, host: this.host.name, agents: served.agents.map((a) => ({ ...a, host: this.host.name })) };
     let panes = await this.tmux.listPanes({ busy: true });
     // tmux marks a pane dead when its pty closes and records the exit status when it reaps the child, a moment
@@ -527,8 +529,9 @@ export class TmuxTransport implements Transport {
     return this.host.isLocal ? local : ['ssh', '-t', ...(this.host as { connectionArgs?: () => string[] }).connectionArgs?.() ?? [], (this.host as { destination?: string }).destination ?? this.host.name, '--', ...local];
   }
 
-  async tail(target: string, lines: number | 'all'): Promise<string> {
-    const served = await this.askHostService<string>({ op: 'tail', target, lines });
+  /** `direct`: ask tmux even when the host runs a service (a loop that looks again and again). */
+  async tail(target: string, lines: number | 'all', options: { direct?: boolean } = {}): Promise<string> {
+    const served = options.direct ? null : await this.askHostService<string>({ op: 'tail', target, lines });
     if (served !== null) return served;
     const pane = await this.tmux.resolve(target);
     const text = await this.tmux.captureHistory(pane.paneId, lines);
