@@ -411,6 +411,9 @@ class Driver {
   /** Type into the box as a person would (send-keys -l), send to the agent (expect `held`), then clear the box. */
   private async personDraft(e: PersonDraftEpisode): Promise<void> {
     await this.drain(e.agent);
+    // A person types into a box they see idle: not while queued messages are still being handed to it (a stop-and-
+    // queue episode on the same agent may have just ended). Typing into a paste in flight is a race nobody can win.
+    for (let waited = 0; (await this.openCount(e.agent)) > 0 && waited < 60_000; waited += 200) await sleep(200);
     const pane = (await this.fleet.tmux(['list-panes', '-t', `=${e.agent}`, '-F', '#{pane_id}'])).stdout.trim().split('\n')[0] ?? '';
     if (!/^%\d+$/.test(pane)) {
       this.faults.personDrafts.push({ agent: e.agent, shown: false, cleared: false });
@@ -450,8 +453,8 @@ class Driver {
     }
   }
 
-  private async openCount(): Promise<number> {
-    const r = await runProc(process.execPath, [this.bins.agent, 'log', '--status', 'pending', 'sending', '-n', '100000', '--json'], { env: this.fleet.env });
+  private async openCount(agent?: string): Promise<number> {
+    const r = await runProc(process.execPath, [this.bins.agent, 'log', ...(agent ? [agent] : []), '--status', 'pending', 'sending', '-n', '100000', '--json'], { env: this.fleet.env });
     const doc = parseJson(r.stdout) as { messages?: unknown[] } | null;
     return doc?.messages?.length ?? -1;
   }
