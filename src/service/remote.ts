@@ -56,7 +56,7 @@ async function answer(transport: TmuxTransport, r: CallRequest): Promise<unknown
   switch (r.op) {
     case 'overview':
       if (!text(r.holder) || !Array.isArray(r.roster) || !r.roster.every(text)) throw malformed();
-      return transport.overview(r.roster, { holder: r.holder, direct: true });
+      return transport.overview(r.roster, { holder: r.holder });
     case 'tail':
       if (!text(r.target) || !(r.lines === 'all' || Number.isInteger(r.lines))) throw malformed();
       return transport.tail(r.target, r.lines);

@@ -11,8 +11,8 @@ export interface EventSubscription {
   close(): void;
 }
 
-/** Events of the service of `rosterPath`, or null when none listens. `onEnd` is told when the stream stops. */
-export function subscribeToService(rosterPath: string, env: NodeJS.ProcessEnv, onEvent: (event: FleetEvent) => void, onEnd: () => void = () => {}): EventSubscription | null {
+/** Events of the service of `rosterPath`, or null when none listens. */
+export function subscribeToService(rosterPath: string, env: NodeJS.ProcessEnv, onEvent: (event: FleetEvent) => void): EventSubscription | null {
   const path = serviceSocketPath(rosterPath, env);
   if (env.MOSAIC_NO_SERVICE === '1' || !existsSync(path)) return null;
   const socket = connect(path);
@@ -21,7 +21,6 @@ export function subscribeToService(rosterPath: string, env: NodeJS.ProcessEnv, o
     if (ended) return;
     ended = true;
     socket.destroy();
-    onEnd();
   };
   let greeted = false;
   socket.on('error', end);

@@ -1,7 +1,8 @@
-// The polling feed (woken early by the fleet service's events when one runs): each snapshot is one `list-panes -a` per host (through fleetStatus, the code `status` runs),
-// the ledger folded incrementally (last message in and out, pending count), and at most one more tmux call per
-// host that captures, in one process, the screens it needs: the detail pane's agent, and agents inside their
-// start-up window that have not yet been seen ready (to tell `starting` from `idle`).
+// The polling feed, woken early by the fleet service's events when one runs. Each snapshot is one `list-panes -a` per
+// host (through fleetStatus, the code `status` runs), the ledger folded incrementally (last message in and out,
+// pending count), and at most one more tmux call per host that captures, in one process, the screens it needs: the
+// detail pane's agent, and agents inside their start-up window that have not yet been seen ready (to tell `starting`
+// from `idle`).
 import type { Context } from '../core/context.js';
 import { fleetStatus, type StatusRow } from '../core/fleet.js';
 import { ledgerOf } from '../core/ledger.js';
