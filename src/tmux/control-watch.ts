@@ -153,7 +153,8 @@ export class OutputWatcher {
         commandLine([['pipe-pane', '-O', '-t', w.paneId, shell]]),
       ],
     ]);
-    if (result.code !== 0 || w.state !== 'starting') {
+    // The pipe shell's hello can be read before tmux's reply to this command: a watch already 'active' is ours.
+    if (result.code !== 0 || (w.state !== 'starting' && w.state !== 'active')) {
       // A pane that is gone is no news; anything else is worth a line.
       if (result.code !== 0 && !/can't find pane/.test(result.stderr)) this.deps.log?.(`cannot pipe pane ${w.paneId}: ${result.stderr.trim() || (result.timedOut ? 'tmux timed out' : 'failed')}`);
       this.end(w);
