@@ -47,6 +47,8 @@ describe('tmux control-mode host', () => {
   let t: PrivateTmux;
   let control: ControlHost | null = null;
   let spool = '';
+  /** What the control host logged (why a watch did not start), shown when an assertion on a watch fails. */
+  let logged: string[] = [];
   let forked: Tmux;
   let over: Tmux;
 
@@ -54,7 +56,8 @@ describe('tmux control-mode host', () => {
     t = privateTmux('mft-ctl');
     spool = mkdtempSync(join(tmpdir(), 'mft-ctl-spool-'));
     t.tmux('new-session', '-d', '-s', HOLDER, '-x', '200', '-y', '50', 'sh -c "while :; do sleep 3600; done"');
-    control = await connectControl({ local: new LocalHost(), socket: { name: t.socket }, session: HOLDER, spoolParent: spool });
+    logged = [];
+    control = await connectControl({ local: new LocalHost(), socket: { name: t.socket }, session: HOLDER, spoolParent: spool, log: (line) => logged.push(line) });
     forked = new Tmux(new LocalHost(), { name: t.socket });
     over = new Tmux(control, { name: t.socket });
   });
@@ -90,6 +93,9 @@ describe('tmux control-mode host', () => {
     typeLine(pane, "printf '\\033[1;31mred\\033[0m\\tTAB ünïcödé 日本語 \\033[2mdim\\033[0m\\n'");
     t.tmux('send-keys', '-t', pane, 'Enter');
     await waitFor('drawn', () => t.tmux('capture-pane', '-p', '-t', pane).stdout.includes('日本語 dim'));
+    // The two replies are two reads: let tmux's automatic window rename catch up with the pane's program first (it
+    // runs on a timer, and may still show the shell that started the command), so both see the same window name.
+    await waitFor('the window renamed after sh', () => t.tmux('display-message', '-p', '-t', pane, '#{pane_current_command} #{window_name}').stdout.trim() === 'sh sh');
     t.tmux('set-option', '-p', '-t', pane, '@mosaic_agent', 'tab\there ünï');
     const observe = ['capture-pane', '-p', '-e', '-t', pane, ';', 'display-message', '-p', '-t', pane, '#{cursor_y} #{pane_dead} #{pane_in_mode} #{cursor_x} #{pane_pid} #{cursor_flag}'];
     const r1 = await both(observe);
@@ -302,7 +308,7 @@ describe('tmux control-mode host', () => {
     const pane = newPane('other');
     // Watch only once the shell has drawn its prompt, so the silence below is real.
     await waitFor('prompt', () => t.tmux('capture-pane', '-p', '-t', pane).stdout.trim() !== '');
-    expect(await control!.watchPane(pane)).toBe('active');
+    expect(await control!.watchPane(pane), logged.join('\n')).toBe('active');
     expect(await control!.waitOutput(pane, 300)).toBe(false);
     const waiting = control!.waitOutput(pane, 10_000);
     typeLine(pane, 'echo drawn');
