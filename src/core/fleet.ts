@@ -299,7 +299,7 @@ export async function fleetStatus(ctx: Context): Promise<FleetStatus> {
         return { overview: await ctx.transport(host).overview(names) };
       } catch (error) {
         if (!(error instanceof FleetError) || !['HOST_UNREACHABLE', 'SSH_AUTH', 'TMUX_MISSING', 'TMUX_FAILED'].includes(error.code) || host === 'local') throw error;
-        const unreachable: AgentStatus[] = names.map((name) => ({ name, host, state: 'unreachable', inRoster: true, runtime: 'unknown', launcher: 'unknown', pid: null, paneId: null, exitStatus: null, exitSignal: null, startedAt: null, currentCommand: null }));
+        const unreachable: AgentStatus[] = names.map((name) => ({ name, host, state: 'unreachable', inRoster: true, runtime: 'unknown', launcher: 'unknown', pid: null, paneId: null, exitStatus: null, exitSignal: null, startedAt: null }));
         return { overview: { host, reachable: false, error: error.message, serverPid: null, socketPath: null, holder: 'no-server', agents: unreachable }, error: error.message };
       }
     }),

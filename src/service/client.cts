@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { isatty } from 'node:tty';
 import { resolveRosterPath } from '../roster/locate.cjs';
 import { serviceSocketPath } from './paths.cjs';
 import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.cjs';
@@ -69,7 +70,7 @@ function exchange(path: string, roster: string, bin: 'fleet' | 'agent', args: st
           if (m.type === 'hello' && m.roster !== roster) return finish(null);
           if (m.type === 'hello' && m.protocol === PROTOCOL && m.version === version) {
             phase = 'running';
-            send({ type: 'run', bin, argv: args, cwd: process.cwd(), env: stringEnv(env), tty: { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY), stderr: Boolean(process.stderr.isTTY) } });
+            send({ type: 'run', bin, argv: args, cwd: process.cwd(), env: stringEnv(env), tty: terminals() });
             return;
           }
           const why = m.type === 'refused' ? m.message : m.type === 'hello' ? `the fleet service (pid ${m.pid}) runs mosaic-fleet ${m.version}, this is ${version}` : 'unexpected answer';
@@ -99,6 +100,11 @@ function exchange(path: string, roster: string, bin: 'fleet' | 'agent', args: st
       }),
     );
   });
+}
+
+/** Which of our streams are terminals, without touching process.stdin: creating it costs a client 4 ms. */
+function terminals(): { stdin: boolean; stdout: boolean; stderr: boolean } {
+  return { stdin: isatty(0), stdout: isatty(1), stderr: isatty(2) };
 }
 
 /** The service asked for the body on stdin (send without -m/-f): stream it over. */

@@ -1,7 +1,7 @@
 import { CommandError, FleetError, type ErrorCode } from '../errors.js';
 import { formatArgv } from '../exec/run.js';
 import type { Host } from '../host/types.js';
-import { parsePaneList, paneFormat, type PaneInfo } from './format.js';
+import { parsePaneList, paneFormat, STATE_FIELDS, type PaneInfo, type PaneState } from './format.js';
 import { resolvePane } from './target.js';
 import { parseCapture } from './screen.js';
 import type { Screen } from '../runtimes/types.js';
@@ -25,8 +25,22 @@ export interface TmuxRunOptions {
   timeoutMs?: number;
 }
 
+/** The busy search's last results: valid for a pane that has drawn nothing since `sentMs` (see paneFormat). */
+interface BusyMemory {
+  sentMs: number;
+  /** When every screen was last searched. */
+  fullMs: number;
+  panes: Map<string, { key: string; busy: boolean }>;
+}
+
+/** Every screen is searched at least this often, whatever the memory says: a screen can also change without its pane
+ *  drawing (someone's `tmux send-keys -R`, say), and such a change is then seen within this time. */
+const FULL_SEARCH_EVERY_MS = 10_000;
+
 /** Typed tmux verbs for one server on one host. Every call is one `tmux` process with an argv array. */
 export class Tmux {
+  private busyMemory: BusyMemory | null = null;
+
   constructor(
     readonly host: Host,
     readonly socket: SocketSpec,
@@ -87,14 +101,52 @@ export class Tmux {
     }
   }
 
-  /** Every pane on the server in one call; [] when no server is running. `busy` needs the screen search (status). */
-  async listPanes(options: { busy?: boolean } = {}): Promise<PaneInfo[]> {
+  /** Every pane on the server in one call; [] when no server is running. */
+  async listPanes(): Promise<PaneInfo[]> {
+    return this.orNoPanes(async () => parsePaneList(await this.run(['list-panes', '-a', '-F', paneFormat(false)])));
+  }
+
+  /** What `status` needs of every pane, with the busy search (tmux scans each screen for busy markers). A long-lived
+   *  caller (the service) searches again only the panes that drew since its last search. Local servers only: the
+   *  cutoff is a time on tmux's clock, which is ours only here. */
+  async listPaneStates(): Promise<PaneState[]> {
+    return this.orNoPanes(async () => {
+      const sentMs = Date.now();
+      const last = this.host.isLocal ? this.busyMemory : null;
+      // A clock stepped back would make old output look new and the reverse: forget.
+      const memory = last && sentMs >= last.sentMs && sentMs - last.fullMs < FULL_SEARCH_EVERY_MS ? last : null;
+      let panes = await this.readStates(memory ? Math.floor(memory.sentMs / 1000) : undefined);
+      const remembered = (p: PaneState) => memory?.panes.get(p.paneId)?.key === busyKey(p);
+      // A pane the last search did not see as it is now (new, respawned, resized): search every screen once more.
+      if (panes.some((p) => p.busyUnchanged && !remembered(p))) return this.searchAll(Date.now());
+      panes = panes.map((p) => (p.busyUnchanged ? { ...p, busy: memory!.panes.get(p.paneId)!.busy, busyUnchanged: false } : p));
+      this.remember(sentMs, panes, memory ? memory.fullMs : sentMs);
+      return panes;
+    });
+  }
+
+  private async readStates(searchedSince?: number): Promise<PaneState[]> {
+    return parsePaneList(await this.run(['list-panes', '-a', '-F', paneFormat(true, searchedSince, STATE_FIELDS)]), STATE_FIELDS);
+  }
+
+  private async searchAll(sentMs: number): Promise<PaneState[]> {
+    const panes = await this.readStates();
+    this.remember(sentMs, panes, sentMs);
+    return panes;
+  }
+
+  private async orNoPanes<T>(list: () => Promise<T[]>): Promise<T[]> {
     try {
-      return parsePaneList(await this.run(['list-panes', '-a', '-F', paneFormat(options.busy ?? false)]));
+      return await list();
     } catch (error) {
       if (error instanceof FleetError && error.code === 'NO_SERVER') return [];
       throw error;
     }
+  }
+
+  private remember(sentMs: number, panes: PaneState[], fullMs: number): void {
+    if (!this.host.isLocal || (this.busyMemory && this.busyMemory.sentMs > sentMs)) return;
+    this.busyMemory = { sentMs, fullMs, panes: new Map(panes.map((p) => [p.paneId, { key: busyKey(p), busy: p.busy }])) };
   }
 
   /** Resolve a user target exactly to one pane (see target.ts). */
@@ -222,4 +274,10 @@ export async function observePane(tmux: Tmux, paneId: string): Promise<Observati
   if (meta[5] === '0') screen.cursorHidden = true;
   const pid = Number.parseInt(meta[4] ?? '', 10);
   return { screen, dead: meta[1] === '1', inMode: meta[2] === '1', pid: Number.isFinite(pid) ? pid : null };
+}
+
+/** What else changes a screen without the pane writing to it: another process (respawn), a resize, copy mode, a new
+ *  server (pane ids start again at %0). */
+function busyKey(p: PaneState): string {
+  return `${p.serverPid}:${p.panePid}:${p.dead ? 1 : 0}:${p.width}x${p.height}:${p.inMode ? 1 : 0}`;
 }

@@ -17,7 +17,6 @@ export const PANE_FIELDS = [
   'pane_dead_status',
   'pane_dead_signal',
   'pane_current_command',
-  'pane_current_path',
   'pane_width',
   'pane_height',
   'cursor_y',
@@ -51,7 +50,6 @@ export interface PaneInfo {
   /** Signal that killed the program (tmux 3.3+). */
   deadSignal: number | null;
   currentCommand: string;
-  currentPath: string;
   width: number;
   height: number;
   cursorY: number;
@@ -69,17 +67,58 @@ export interface PaneInfo {
   serverPid: number;
   /** A busy marker is on screen (see BUSY_SEARCH). */
   busy: boolean;
+  /** The busy search was skipped: the pane drew nothing since the second `paneFormat`'s `searchedSince` names. */
+  busyUnchanged?: boolean;
 }
 
 // Busy markers of every known REPL, searched by tmux itself (#{C/r:...} gives the first matching row, 0 for none),
 // so one list-panes call tells idle from busy for the whole fleet.
 export const BUSY_SEARCH = 'esc to interrupt|esc interrupt|esc to cancel, |Working…|Working \\(|Working\\.\\.\\.|■■■■■■|^[✻✶✳✢✽✦·*] [A-Z][^ ]+…';
 
-const EXPRESSIONS: Partial<Record<PaneField, string>> = { busy_line: `C/r:${BUSY_SEARCH}` };
+const BUSY_EXPRESSION = `#{C/r:${BUSY_SEARCH}}`;
+/** What busy_line holds for a pane whose search was skipped. */
+const UNCHANGED = '=';
 
-/** The -F format for PANE_FIELDS; without `withBusy` the busy search is left out (it scans every pane's screen). */
-export function paneFormat(withBusy = true): string {
-  return PANE_FIELDS.map((f) => (f === 'busy_line' && !withBusy ? '' : `#{${EXPRESSIONS[f] ?? f}}`)).join(SEP);
+/** What `status` needs of each pane: the busy search and the cheap fields (tmux finds each pane's current command in
+ *  /proc, a third of the whole listing's cost, so status does without it). */
+export const STATE_FIELDS = [
+  'session_name',
+  'session_created',
+  'window_active',
+  'pane_active',
+  'pane_id',
+  'pane_pid',
+  'pane_dead',
+  'pane_dead_status',
+  'pane_dead_signal',
+  'pane_width',
+  'pane_height',
+  'pane_in_mode',
+  '@mosaic_runtime',
+  '@mosaic_started',
+  '@mosaic_launcher',
+  'socket_path',
+  'pid',
+  'busy_line',
+] as const satisfies readonly PaneField[];
+
+/** A pane as `status` reads it (STATE_FIELDS). */
+export type PaneState = Pick<
+  PaneInfo,
+  'sessionName' | 'sessionCreated' | 'windowActive' | 'paneActive' | 'paneId' | 'panePid' | 'dead' | 'deadStatus' | 'deadSignal' | 'width' | 'height' | 'inMode' | 'runtime' | 'started' | 'launcher' | 'socketPath' | 'serverPid' | 'busy' | 'busyUnchanged'
+>;
+
+/** The -F format for `fields`; without `withBusy` the busy search is left out (it scans every pane's screen).
+ *  With `searchedSince` (epoch seconds) a pane whose window drew nothing since then is not searched again: tmux stamps
+ *  a window's activity on every byte a pane writes, and a screen that got no bytes still holds what it held. */
+export function paneFormat(withBusy = true, searchedSince?: number, fields: readonly PaneField[] = PANE_FIELDS): string {
+  return fields
+    .map((f) => {
+      if (f !== 'busy_line') return `#{${f}}`;
+      if (!withBusy) return '';
+      return searchedSince === undefined ? BUSY_EXPRESSION : `#{?#{e|<:#{window_activity},${searchedSince}},${UNCHANGED},${BUSY_EXPRESSION}}`;
+    })
+    .join(SEP);
 }
 
 function toInt(value: string | undefined): number {
@@ -87,11 +126,12 @@ function toInt(value: string | undefined): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-/** Parse one `list-panes -F paneFormat()` row; null for rows that do not have exactly the expected fields. */
-export function parsePaneLine(line: string): PaneInfo | null {
+/** Parse one `list-panes -F paneFormat()` row; null for rows that do not have exactly the expected fields. A field
+ *  left out of `fields` reads as empty (callers of a shorter format read only what they asked for, see PaneState). */
+export function parsePaneLine(line: string, fields: readonly PaneField[] = PANE_FIELDS): PaneInfo | null {
   const f = line.split(SEP);
-  if (f.length !== PANE_FIELDS.length) return null;
-  const get = (name: PaneField) => f[PANE_FIELDS.indexOf(name)] ?? '';
+  if (f.length !== fields.length) return null;
+  const get = (name: PaneField) => f[fields.indexOf(name)] ?? '';
   return {
     sessionName: get('session_name'),
     sessionId: get('session_id'),
@@ -107,7 +147,6 @@ export function parsePaneLine(line: string): PaneInfo | null {
     deadStatus: get('pane_dead_status') === '' ? null : toInt(get('pane_dead_status')),
     deadSignal: get('pane_dead_signal') === '' ? null : toInt(get('pane_dead_signal')),
     currentCommand: get('pane_current_command'),
-    currentPath: get('pane_current_path'),
     width: toInt(get('pane_width')),
     height: toInt(get('pane_height')),
     cursorY: toInt(get('cursor_y')),
@@ -121,13 +160,14 @@ export function parsePaneLine(line: string): PaneInfo | null {
     socketPath: get('socket_path'),
     serverPid: toInt(get('pid')),
     busy: toInt(get('busy_line')) > 0,
+    ...(get('busy_line') === UNCHANGED ? { busyUnchanged: true } : {}),
   };
 }
 
-export function parsePaneList(stdout: string): PaneInfo[] {
+export function parsePaneList(stdout: string, fields: readonly PaneField[] = PANE_FIELDS): PaneInfo[] {
   return stdout
     .split('\n')
     .filter((l) => l !== '')
-    .map(parsePaneLine)
+    .map((l) => parsePaneLine(l, fields))
     .filter((p): p is PaneInfo => p !== null);
 }

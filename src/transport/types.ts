@@ -34,7 +34,6 @@ export interface AgentStatus {
   exitStatus: number | null;
   exitSignal: number | null;
   startedAt: number | null;
-  currentCommand: string | null;
 }
 
 export interface OverviewOptions {

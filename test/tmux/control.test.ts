@@ -110,7 +110,8 @@ describe('tmux control-mode host', () => {
     expect(r3.control.stdout).toContain('ünï-ses\\tsion\t\ttab\there ünï\t\t%');
     // And the parsed readings agree.
     expect(await observePane(over, pane)).toEqual(await observePane(forked, pane));
-    expect(await over.listPanes({ busy: true })).toEqual(await forked.listPanes({ busy: true }));
+    expect(await over.listPanes()).toEqual(await forked.listPanes());
+    expect(await over.listPaneStates()).toEqual(await forked.listPaneStates());
   });
 
   it('quotes every argument so it arrives byte-exact', async () => {

@@ -5,7 +5,7 @@ import { parsePaneLine, paneFormat, PANE_FIELDS, SEP } from '../../src/tmux/form
 
 const pane = (sessionName: string, paneId: string, extra: Partial<PaneInfo> = {}): PaneInfo => ({
   sessionName, sessionId: '$1', sessionCreated: 0, windowIndex: 0, windowName: 'w', windowActive: true, paneIndex: 0, paneId,
-  paneActive: true, panePid: 1, dead: false, deadStatus: null, deadSignal: null, currentCommand: 'node', currentPath: '/', width: 80,
+  paneActive: true, panePid: 1, dead: false, deadStatus: null, deadSignal: null, currentCommand: 'node', width: 80,
   height: 24, cursorY: 0, inMode: false, agent: '', runtime: '', profile: '', started: null, launcher: '', receipt: '', socketPath: '/tmp/s', serverPid: 9, busy: false, ...extra,
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { FleetError, UsageError } from '../../errors.js';
 import type { Host } from '../../host/types.js';
 import { Tmux, observePane, describeSocket, type SocketSpec } from '../../tmux/client.js';
-import type { PaneInfo } from '../../tmux/format.js';
+import type { PaneInfo, PaneState } from '../../tmux/format.js';
 import { resolvePane } from '../../tmux/target.js';
 import { profileFor } from '../../runtimes/registry.js';
 import { deliver, deliverLocked, finishIfInBox, withPaneLock, type HintStore } from '../../delivery/deliver.js';
@@ -145,12 +145,12 @@ export class TmuxTransport implements Transport {
     const holder = options.holder ?? this.holderSession;
     const served = options.direct ? null : await this.askHostService<FleetOverview>({ op: 'overview', holder, roster: rosterNames });
     if (served) return { ...served, host: this.host.name, agents: served.agents.map((a) => ({ ...a, host: this.host.name })) };
-    let panes = await this.tmux.listPanes({ busy: true });
+    let panes = await this.tmux.listPaneStates();
     // tmux marks a pane dead when its pty closes and records the exit status when it reaps the child, a moment
     // later (longer under load): give a fresh death up to a second to show its status.
     for (let i = 0; i < 10 && panes.some((p) => p.dead && p.deadStatus === null && p.deadSignal === null); i += 1) {
       await new Promise((r) => setTimeout(r, 100));
-      panes = await this.tmux.listPanes({ busy: true });
+      panes = await this.tmux.listPaneStates();
     }
     const serverPid = panes[0]?.serverPid ?? null;
     const bySession = firstPanePerSession(panes);
@@ -175,7 +175,7 @@ export class TmuxTransport implements Transport {
     };
   }
 
-  private async statusOf(pane: PaneInfo, inRoster: boolean): Promise<AgentStatus> {
+  private async statusOf(pane: PaneState, inRoster: boolean): Promise<AgentStatus> {
     const base: AgentStatus = {
       name: pane.sessionName,
       host: this.host.name,
@@ -188,7 +188,6 @@ export class TmuxTransport implements Transport {
       exitStatus: pane.deadStatus,
       exitSignal: pane.deadSignal,
       startedAt: pane.started ?? pane.sessionCreated * 1000,
-      currentCommand: pane.currentCommand || null,
     };
     return base;
   }
@@ -567,8 +566,8 @@ function isFresh(profile: RuntimeProfile, before: Reading, after: Reading, comma
   return after.emptyShown && old.every((l) => !now.has(l));
 }
 
-function firstPanePerSession(panes: PaneInfo[]): Map<string, PaneInfo> {
-  const map = new Map<string, PaneInfo>();
+function firstPanePerSession<P extends Pick<PaneInfo, 'sessionName' | 'windowActive' | 'paneActive'>>(panes: P[]): Map<string, P> {
+  const map = new Map<string, P>();
   for (const p of panes) {
     const prev = map.get(p.sessionName);
     if (!prev || (p.windowActive && p.paneActive && !(prev.windowActive && prev.paneActive))) map.set(p.sessionName, p);
@@ -589,7 +588,6 @@ function missingStatus(name: string, host: string): AgentStatus {
     exitStatus: null,
     exitSignal: null,
     startedAt: null,
-    currentCommand: null,
   };
 }
 
