@@ -17,9 +17,13 @@ export function shippedTmuxConf(): string {
   return join(packageRoot(), 'assets', 'tmux.conf');
 }
 
+let loadedVersion: string | undefined;
+
+/** The version of the code this process runs: read once, so a package upgraded under a running service is not taken
+ *  for what that service runs. */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
+  loadedVersion ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return loadedVersion;
 }
 
 /** The bundled demo REPL. */

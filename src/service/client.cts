@@ -59,7 +59,8 @@ function exchange(path: string, roster: string, bin: 'fleet' | 'agent', args: st
       if (phase === 'hello') finish(null);
       else if (phase === 'running') void lost(bin, args).then(finish);
     });
-    socket.on('connect', () => send({ type: 'hello', protocol: PROTOCOL, version }));
+    const run = { bin, argv: args, cwd: process.cwd(), env: stringEnv(env), tty: terminals() };
+    socket.on('connect', () => send({ type: 'hello', protocol: PROTOCOL, version, run }));
     socket.on(
       'data',
       lineReader((raw) => {
@@ -70,7 +71,8 @@ function exchange(path: string, roster: string, bin: 'fleet' | 'agent', args: st
           if (m.type === 'hello' && m.roster !== roster) return finish(null);
           if (m.type === 'hello' && m.protocol === PROTOCOL && m.version === version) {
             phase = 'running';
-            send({ type: 'run', bin, argv: args, cwd: process.cwd(), env: stringEnv(env), tty: terminals() });
+            // A service that predates the run riding with the hello waits for it.
+            if (!m.running) send({ type: 'run', ...run });
             return;
           }
           const why = m.type === 'refused' ? m.message : m.type === 'hello' ? `the fleet service (pid ${m.pid}) runs mosaic-fleet ${m.version}, this is ${version}` : 'unexpected answer';

@@ -7,13 +7,24 @@ export const PROTOCOL = 1;
 
 /** Client to service. */
 export type ClientMessage =
-  | { type: 'hello'; protocol: number; version: string }
-  | { type: 'run'; bin: 'fleet' | 'agent'; argv: string[]; cwd: string; env: Record<string, string>; tty: { stdin: boolean; stdout: boolean; stderr: boolean } }
+  /** `run` rides with the hello to save a round trip: a service of this version runs it at once and says so in its
+   *  hello (`running`); one of another version refuses it unrun, and an older one ignores it (the client then sends it). */
+  | { type: 'hello'; protocol: number; version: string; run?: RunRequest }
+  | ({ type: 'run' } & RunRequest)
   | { type: 'stdin'; data: string }
   | { type: 'stdin-end' }
   | { type: 'subscribe' }
   | DeliverRequest
   | CallRequest;
+
+/** A command line for the service to run as the client would (see src/service/server.ts Request). */
+export interface RunRequest {
+  bin: 'fleet' | 'agent';
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  tty: { stdin: boolean; stdout: boolean; stderr: boolean };
+}
 
 /** Another host's sender (over ssh, see src/service/remote.ts) hands this service a text it built and recorded in its
  *  own ledger: paste it into `target` on this service's tmux server and report the verdict. */
@@ -54,7 +65,7 @@ export interface DeliverVerdict {
 
 /** Service to client. */
 export type ServiceMessage =
-  | { type: 'hello'; protocol: number; version: string; pid: number; roster: string; socket: string }
+  | { type: 'hello'; protocol: number; version: string; pid: number; roster: string; socket: string; /** It runs the hello's `run`. */ running?: boolean }
   | { type: 'refused'; reason: 'version' | 'busy'; message: string }
   | { type: 'fallback'; reason: string }
   | { type: 'out'; data: string }

@@ -200,47 +200,55 @@ export class FleetService {
       if (!socket.destroyed) socket.write(encode(m));
     };
     let greeted = false;
+    let refused = false;
     let request: Request | null = null;
+    const handle = (m: ClientMessage): void => {
+      // Only the commands a thin client sends are run here (never serve, attach, top, start, ...): anything else is
+      // the client's to run itself.
+      if (m.type === 'run' && !request && !SERVED[m.bin]?.has(m.argv[0] ?? '')) {
+        send({ type: 'fallback', reason: `mosaic-${m.bin} ${m.argv[0] ?? ''} is not run by the service` });
+        socket.end();
+      } else if (m.type === 'run' && !request) {
+        const current = (request = new Request(this, m, send, () => socket.end()));
+        this.requests.add(current);
+        const done = current.run();
+        this.running.add(done);
+        void done.finally(() => {
+          this.running.delete(done);
+          this.requests.delete(current);
+        });
+        socket.on('close', () => request?.abort());
+      } else if ((m.type === 'deliver' || m.type === 'call') && !request) {
+        const done = (m.type === 'deliver' ? handleDeliver(this, m, send) : handleCall(this, m, send)).finally(() => socket.end());
+        this.running.add(done);
+        void done.finally(() => this.running.delete(done));
+      } else if (m.type === 'subscribe') {
+        for (const event of this.hub.history()) send({ type: 'event', event });
+        const off = this.hub.subscribe((event) => send({ type: 'event', event }));
+        socket.on('close', off);
+      } else if (m.type === 'stdin') request?.feed(m.data);
+      else if (m.type === 'stdin-end') request?.feed(null);
+    };
     socket.on(
       'data',
       lineReader((raw) => {
         const m = raw as ClientMessage;
+        // A refused client's further lines (a run sent before our answer) are never acted on.
+        if (refused) return;
         if (!greeted) {
           if (m.type !== 'hello') return void socket.destroy();
           greeted = true;
           if (m.protocol !== PROTOCOL || m.version !== packageVersion()) {
+            refused = true;
             this.log(`refused a client of mosaic-fleet ${m.version} (protocol ${m.protocol}); this service is ${packageVersion()} (protocol ${PROTOCOL})`);
             send({ type: 'refused', reason: 'version', message: `the fleet service (pid ${process.pid}) runs mosaic-fleet ${packageVersion()} (protocol ${PROTOCOL}), this client is ${m.version} (protocol ${m.protocol})` });
             return void socket.end();
           }
-          send({ type: 'hello', protocol: PROTOCOL, version: packageVersion(), pid: process.pid, roster: this.identity.roster, socket: this.identity.socket });
+          send({ type: 'hello', protocol: PROTOCOL, version: packageVersion(), pid: process.pid, roster: this.identity.roster, socket: this.identity.socket, ...(m.run ? { running: true } : {}) });
+          if (m.run) handle({ type: 'run', ...m.run });
           return;
         }
-        // Only the commands a thin client sends are run here (never serve, attach, top, start, ...): anything else is
-        // the client's to run itself.
-        if (m.type === 'run' && !request && !SERVED[m.bin]?.has(m.argv[0] ?? '')) {
-          send({ type: 'fallback', reason: `mosaic-${m.bin} ${m.argv[0] ?? ''} is not run by the service` });
-          socket.end();
-        } else if (m.type === 'run' && !request) {
-          const current = (request = new Request(this, m, send, () => socket.end()));
-          this.requests.add(current);
-          const done = current.run();
-          this.running.add(done);
-          void done.finally(() => {
-            this.running.delete(done);
-            this.requests.delete(current);
-          });
-          socket.on('close', () => request?.abort());
-        } else if ((m.type === 'deliver' || m.type === 'call') && !request) {
-          const done = (m.type === 'deliver' ? handleDeliver(this, m, send) : handleCall(this, m, send)).finally(() => socket.end());
-          this.running.add(done);
-          void done.finally(() => this.running.delete(done));
-        } else if (m.type === 'subscribe') {
-          for (const event of this.hub.history()) send({ type: 'event', event });
-          const off = this.hub.subscribe((event) => send({ type: 'event', event }));
-          socket.on('close', off);
-        } else if (m.type === 'stdin') request?.feed(m.data);
-        else if (m.type === 'stdin-end') request?.feed(null);
+        handle(m);
       }),
     );
   }

@@ -138,8 +138,10 @@ describe('the fleet service', () => {
     f = simFleet(t, [{ name: 'solo' }]);
     await json('fleet', ['start']);
     service = await startService(f.roster, env());
-    // The service side: a hello of another version gets a refusal naming both versions.
-    const refusal = await rawHello(service.socket, '0.0.0-other');
+    // The service side: a hello of another version gets a refusal naming both versions, and the command that rode
+    // with it, or followed it unasked, is never run.
+    const run = (body: string) => ({ bin: 'agent', argv: ['send', 'solo', '-m', body, '--from', 'h:o', '--roster', f.roster], cwd: process.cwd(), env: { ...process.env, ...env() }, tty: { stdin: false, stdout: false, stderr: false } });
+    const refusal = await rawHello(service.socket, '0.0.0-other', run('riding with a stranger'), [{ type: 'run', ...run('after a stranger') }]);
     expect(refusal).toMatchObject({ type: 'refused', reason: 'version' });
     expect(String(refusal.message)).toMatch(/runs mosaic-fleet \S+ .*this client is 0\.0\.0-other/);
     await waitFor('the service logs the refusal', () => /refused a client of mosaic-fleet 0\.0\.0-other/.test(service!.stderr()));
@@ -212,13 +214,14 @@ function hostnameOf(_fleet: SimFleet): string {
   return hostname().split('.')[0]!;
 }
 
-async function rawHello(path: string, version: string): Promise<Record<string, unknown>> {
+/** A hello (with a run riding on it, and more lines after it in the same write); the service's first answer. */
+async function rawHello(path: string, version: string, run?: Record<string, unknown>, after: Record<string, unknown>[] = []): Promise<Record<string, unknown>> {
   const { connect } = await import('node:net');
   return new Promise((resolve, reject) => {
     const s = connect(path);
     let buf = '';
     s.on('error', reject);
-    s.on('connect', () => s.write(`${JSON.stringify({ type: 'hello', protocol: 1, version })}\n`));
+    s.on('connect', () => s.write([{ type: 'hello', protocol: 1, version, ...(run ? { run } : {}) }, ...after].map((m) => `${JSON.stringify(m)}\n`).join('')));
     s.on('data', (c: Buffer) => {
       buf += c.toString('utf8');
       const nl = buf.indexOf('\n');
@@ -331,5 +334,37 @@ describe('what the service runs', () => {
     }
     const served = await answer('fleet', ['status', '--json']);
     expect(served.map((m) => m.type).at(-1)).toBe('exit');
+  });
+
+  it('a client sends its command with the hello; a service that does not run it from there is sent it after', async () => {
+    f = simFleet(t, [{ name: 'solo' }]);
+    const { version } = JSON.parse((await import('node:fs')).readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    // Stands in for a service of this version from before the hello carried the command (test double: an older build).
+    const got: Array<Record<string, unknown>> = [];
+    const path = serviceSocket(f.roster);
+    mkdirSync(dirname(path), { recursive: true });
+    const server = createServer((s) => {
+      let buf = '';
+      s.on('data', (c: Buffer) => {
+        buf += c.toString('utf8');
+        for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
+          const m = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
+          buf = buf.slice(nl + 1);
+          got.push(m);
+          if (m.type === 'hello') s.write(`${JSON.stringify({ type: 'hello', protocol: 1, version, pid: 4242, roster: f.roster, socket: t.socket })}\n`);
+          if (m.type === 'run') s.end(`${JSON.stringify({ type: 'out', data: 'from the older service\n' })}\n${JSON.stringify({ type: 'exit', code: 5 })}\n`);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(path, () => resolve()));
+    try {
+      const r = await runCli('agent', ['status', 'solo', '--roster', f.roster], { env: env() });
+      expect([r.code, r.stdout]).toEqual([5, 'from the older service\n']);
+      expect(got.map((m) => m.type)).toEqual(['hello', 'run']);
+      expect((got[0]!.run as { argv: string[] }).argv).toEqual((got[1] as { argv: string[] }).argv);
+      expect((got[1] as { argv: string[] }).argv).toEqual(['status', 'solo', '--roster', f.roster]);
+    } finally {
+      server.close();
+    }
   });
 });
