@@ -60,7 +60,8 @@ function exchange(path: string, roster: string, bin: 'fleet' | 'agent', args: st
       else if (phase === 'running') void lost(bin, args).then(finish);
     });
     const run = { bin, argv: args, cwd: process.cwd(), env: stringEnv(env), tty: terminals() };
-    socket.on('connect', () => send({ type: 'hello', protocol: PROTOCOL, version, run }));
+    // Written now, sent the moment the socket connects (no event-loop turn spent waiting for 'connect').
+    send({ type: 'hello', protocol: PROTOCOL, version, run });
     socket.on(
       'data',
       lineReader((raw) => {
