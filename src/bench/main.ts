@@ -153,19 +153,21 @@ async function benchStatus(): Promise<void> {
       calls = host.tmuxCalls - before;
       if (o.agents.length !== 100) throw new Error(`status saw ${o.agents.length} agents`);
     }
-    // Whole processes, interleaved round by round so load drifts hit all three alike: node alone, the direct path,
-    // and the thin client answered by a running fleet service.
+    // Whole processes: node alone and the thin client answered by a running fleet service alternate round by round,
+    // so load drifts hit both alike; the direct path has rounds of its own, because its burst of tmux processes slows
+    // whatever runs right after it on a small VM (by ~10 ms here), which is not what either figure measures.
     const args = ['status', '--json', '--roster', roster.path, '-L', socket];
     const service = await startBenchService(['serve', '--roster', roster.path, '-L', socket]);
     const cli: number[] = [];
     const served: number[] = [];
     const bare: number[] = [];
     try {
-      for (let i = 0; i < 15; i += 1) {
+      await timeCli(args, 3); // the service's first answers run cold code
+      for (let i = 0; i < 40; i += 1) {
         bare.push(...(await timeCli(['-e', '0'], 1, 'node')));
-        cli.push(...(await timeCli(args, 1, 'fleet', { MOSAIC_NO_SERVICE: '1' })));
         served.push(...(await timeCli(args, 1)));
       }
+      cli.push(...(await timeCli(args, 15, 'fleet', { MOSAIC_NO_SERVICE: '1' })));
     } finally {
       await service.stop();
     }
@@ -183,6 +185,8 @@ async function benchStatus(): Promise<void> {
       ['`mosaic-fleet status --json`, direct path (whole process)', fmtMs(percentile(cli, 50)), fmtMs(percentile(cli, 95)), '-'],
       ['`mosaic-fleet status --json`, fleet service running (whole process)', fmtMs(percentile(served, 50)), fmtMs(percentile(served, 95)), '0 in the client'],
       ['  service path minus `node -e 0` (p50)', fmtMs(percentile(served, 50) - percentile(bare, 50)), '-', '-'],
+      // Paired by round, so a load drift between rounds cancels out.
+      ['  the same, p50 of the 40 rounds\' differences', fmtMs(percentile(served.map((t, i) => t - bare[i]!), 50)), '-', '-'],
     ]);
     process.stdout.write('(one list-panes call reads every pane: server pid, pane state, and busy markers searched by tmux itself)\n');
   } finally {
