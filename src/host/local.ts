@@ -26,6 +26,13 @@ export function lockFileName(key: string): string {
   return `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.lock`;
 }
 
+/** The file a lock named `key` is taken on (its directory created). */
+export function lockFile(key: string): string {
+  const dir = lockDir();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return join(dir, lockFileName(key));
+}
+
 export class LocalHost implements Host {
   readonly name: string;
   readonly isLocal = true;
@@ -39,11 +46,8 @@ export class LocalHost implements Host {
   }
 
   async lock(key: string, timeoutMs: number): Promise<HeldLock> {
-    const dir = lockDir();
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = join(dir, lockFileName(key));
     const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-    return holdLock(['flock', '-x', '-w', String(seconds), file, 'sh', '-c', HOLD_SCRIPT], key, timeoutMs);
+    return holdLock(['flock', '-x', '-w', String(seconds), lockFile(key), 'sh', '-c', HOLD_SCRIPT], key, timeoutMs);
   }
 
   async shortHostname(): Promise<string> {

@@ -2,6 +2,8 @@
 // the command is for that server), pane locks taken in arrival order, pane output as it is drawn.
 import type { RunOptions, RunResult } from '../exec/run.js';
 import type { HeldLock, Host } from '../host/types.js';
+import { lockFile } from '../host/local.js';
+import type { LockPool } from '../host/lock-pool.js';
 import type { SocketSpec } from '../tmux/client.js';
 import type { PaneQueues } from './queue.js';
 
@@ -19,6 +21,8 @@ export interface ServiceHostOptions {
   connection?: () => TmuxConnection | null;
   socket?: SocketSpec;
   onQueued?: (key: string, ahead: number) => void;
+  /** Long-lived lock holders for this host's locks (local hosts only; see LockPool). */
+  locks?: LockPool;
 }
 
 export class ServiceHost implements Host {
@@ -40,7 +44,8 @@ export class ServiceHost implements Host {
     const turn = await this.options.queues.enter(key);
     if (turn.ahead > 0) this.options.onQueued?.(key, turn.ahead);
     try {
-      const held = await this.options.base.lock(key, timeoutMs);
+      const { locks } = this.options;
+      const held = locks && this.isLocal ? await locks.lock(lockFile(key), timeoutMs, key) : await this.options.base.lock(key, timeoutMs);
       return {
         release: async () => {
           try {

@@ -14,6 +14,7 @@ import { packageVersion } from '../paths.js';
 import { describeSocket, type SocketSpec } from '../tmux/client.js';
 import { EventHub } from './events.js';
 import { ServiceHost, type TmuxConnection } from './host.js';
+import { LockPool } from '../host/lock-pool.js';
 import { encode, lineReader, PROTOCOL, type ClientMessage, type ServiceMessage } from './protocol.cjs';
 import { SERVED } from './client.cjs';
 import { PaneQueues } from './queue.js';
@@ -49,6 +50,7 @@ interface Identity {
 export class FleetService {
   readonly hub = new EventHub();
   readonly queues = new PaneQueues();
+  private readonly locks = new LockPool();
   readonly ctx: Context;
   private connection: ControlConnection | null = null;
   private server: Server | null = null;
@@ -75,7 +77,7 @@ export class FleetService {
         new ServiceHost({
           base: host,
           queues: this.queues,
-          ...(host.isLocal ? { connection: () => this.connection, socket } : {}),
+          ...(host.isLocal ? { connection: () => this.connection, socket, locks: this.locks } : {}),
         }),
     };
     this.ctx = new Context(base.options, base.env, shared);
@@ -138,6 +140,7 @@ export class FleetService {
     for (const request of this.requests) request.abort();
     await Promise.allSettled([...this.running]);
     for (const client of this.clients) client.destroy();
+    this.locks.close();
     const connection = this.connection;
     this.connection = null;
     await connection?.close().catch(() => undefined);
