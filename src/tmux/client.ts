@@ -40,6 +40,8 @@ const FULL_SEARCH_EVERY_MS = 10_000;
 /** Typed tmux verbs for one server on one host. Every call is one `tmux` process with an argv array. */
 export class Tmux {
   private busyMemory: BusyMemory | null = null;
+  /** Whether this tmux compares numbers in formats (#{e|<:a,b}); asked once, before the memory is first used. */
+  private comparesNumbers: Promise<boolean> | null = null;
 
   constructor(
     readonly host: Host,
@@ -112,7 +114,7 @@ export class Tmux {
   async listPaneStates(): Promise<PaneState[]> {
     return this.orNoPanes(async () => {
       const sentMs = Date.now();
-      const last = this.host.isLocal ? this.busyMemory : null;
+      const last = this.host.isLocal && this.busyMemory && (await this.canCompareNumbers()) ? this.busyMemory : null;
       // A clock stepped back would make old output look new and the reverse: forget.
       const memory = last && sentMs >= last.sentMs && sentMs - last.fullMs < FULL_SEARCH_EVERY_MS ? last : null;
       let panes = await this.readStates(memory ? Math.floor(memory.sentMs / 1000) : undefined);
@@ -123,6 +125,18 @@ export class Tmux {
       this.remember(sentMs, panes, memory ? memory.fullMs : sentMs);
       return panes;
     });
+  }
+
+  /** A tmux that does not know the comparison must not be asked to skip searches (its answer could read as "skip"). */
+  private canCompareNumbers(): Promise<boolean> {
+    this.comparesNumbers ??= this.run(['display-message', '-p', '#{e|<:1,2}#{e|<:2,1}']).then(
+      (out) => out.trim() === '10',
+      () => {
+        this.comparesNumbers = null; // no answer (no server yet): ask again next time
+        return false;
+      },
+    );
+    return this.comparesNumbers;
   }
 
   private async readStates(searchedSince?: number): Promise<PaneState[]> {
