@@ -4,7 +4,7 @@
 // 2-core VM, most of the service's time per message). If we die, a holder's stdin closes, it exits, and the kernel
 // drops its lock, exactly as with a holder per lock.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { FleetError } from '../errors.js';
+import { lockFailed, lockTimeout } from './lock.js';
 import type { HeldLock } from './types.js';
 
 // Request: "<seconds> <file>". Answers: "locked", then (after any line from us) "released"; or "failed <status>".
@@ -46,10 +46,7 @@ export class LockPool {
       };
     }
     this.putBack(holder, answer.startsWith('failed '));
-    if (answer === 'failed 1') {
-      throw new FleetError('LOCK_TIMEOUT', `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the send lock on ${what}`, { hint: 'another sender is still delivering to this pane (a send waits up to 60 s for its turn); retry' });
-    }
-    throw new FleetError('TMUX_FAILED', `lock on ${what} failed: ${answer}`, { hint: 'flock (util-linux) must be installed on the tmux host' });
+    throw answer === 'failed 1' ? lockTimeout(what, timeoutMs) : lockFailed(what, answer);
   }
 
   /** End every idle holder (a held lock's holder ends when that lock is released); until then they keep the event

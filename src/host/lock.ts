@@ -45,10 +45,20 @@ export function holdLock(argv: string[], what: string, timeoutMs: number): Promi
       clearTimeout(guard);
       if (held) return;
       if (code === 1 && err.trim() === '') {
-        reject(new FleetError('LOCK_TIMEOUT', `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the send lock on ${what}`, { hint: 'another sender is still delivering to this pane (a send waits up to 60 s for its turn); retry' }));
+        reject(lockTimeout(what, timeoutMs));
       } else {
-        reject(new FleetError('TMUX_FAILED', `lock on ${what} failed: ${err.trim() || `exit ${code}`}`, { hint: 'flock (util-linux) must be installed on the tmux host' }));
+        reject(lockFailed(what, err.trim() || `exit ${code}`));
       }
     });
   });
+}
+
+/** flock gave up waiting (its -w): another holder kept the lock. */
+export function lockTimeout(what: string, timeoutMs: number): FleetError {
+  return new FleetError('LOCK_TIMEOUT', `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the send lock on ${what}`, { hint: 'another sender is still delivering to this pane (a send waits up to 60 s for its turn); retry' });
+}
+
+/** The lock could not be taken for another reason than a holder keeping it. */
+export function lockFailed(what: string, why: string): FleetError {
+  return new FleetError('TMUX_FAILED', `lock on ${what} failed: ${why}`, { hint: 'flock (util-linux) must be installed on the tmux host' });
 }

@@ -45,7 +45,7 @@ export class ServiceHost implements Host {
     if (turn.ahead > 0) this.options.onQueued?.(key, turn.ahead);
     try {
       const { locks } = this.options;
-      const held = locks && this.isLocal ? await locks.lock(lockFile(key), timeoutMs, key) : await this.options.base.lock(key, timeoutMs);
+      const held = locks ? await locks.lock(lockFile(key), timeoutMs, key) : await this.options.base.lock(key, timeoutMs);
       return {
         release: async () => {
           try {

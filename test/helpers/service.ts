@@ -1,9 +1,10 @@
 // A fleet service (`mosaic-fleet serve`) for one test, and a subscriber to its event stream.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { serviceSocketPath } from '../../src/service/paths.cjs';
+import { lineReader } from '../../src/service/protocol.cjs';
 import { BIN } from './cli.js';
 import { waitFor } from './tmux.js';
 
@@ -20,6 +21,29 @@ export interface RunningService {
 
 export function serviceSocket(roster: string, env: NodeJS.ProcessEnv = process.env): string {
   return serviceSocketPath(roster, env);
+}
+
+/** A test double standing where a service listens (another version, an older build): every line a client sends is
+ *  recorded in `received` and handed to `answer` with the client's socket. */
+export async function fakeServiceAt(
+  path: string,
+  received: Array<Record<string, unknown>>,
+  answer: (message: Record<string, unknown>, socket: Socket) => void,
+): Promise<{ close(): void }> {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  rmSync(path, { force: true });
+  const server = createServer((s) => {
+    s.on('error', () => undefined);
+    s.on(
+      'data',
+      lineReader((m) => {
+        received.push(m as Record<string, unknown>);
+        answer(m as Record<string, unknown>, s);
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(path, () => resolve()));
+  return { close: () => server.close() };
 }
 
 /** Start `mosaic-fleet serve --roster R`; resolves once it listens (or rejects with what it printed). */

@@ -3,17 +3,16 @@
 // direct way (ssh + flock + tmux on B) as before. B's service runs inside B's ssh session, with B's environment.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { startSshd, type TestSshd } from '../helpers/sshd.js';
 import { BIN, runCli, runCliJson } from '../helpers/cli.js';
 import { readEvents } from '../helpers/sim.js';
 import { waitFor } from '../helpers/tmux.js';
-import { subscribe } from '../helpers/service.js';
+import { fakeServiceAt, subscribe } from '../helpers/service.js';
 import { tmuxAliasPath, tmuxSocketFile } from '../../src/service/alias-paths.js';
 
 let b: TestSshd;
@@ -248,7 +247,7 @@ describe('sends to a remote host with its fleet service', () => {
 
   it('a service of another version on B: A warns once and delivers directly; nothing reaches that service but the hello', async () => {
     const received: Array<Record<string, unknown>> = [];
-    const fake = await fakeServiceAt(alias(), received, { type: 'refused', reason: 'version', message: 'the fleet service (pid 4242) runs mosaic-fleet 0.0.1 (protocol 1), this client is x (protocol 1)' });
+    const fake = await answerHelloAt(alias(), received, { type: 'refused', reason: 'version', message: 'the fleet service (pid 4242) runs mosaic-fleet 0.0.1 (protocol 1), this client is x (protocol 1)' });
     try {
       const r = await cliA('agent', ['send', 'bravo', '-m', 'despite the old service', '--from', `${local}:alpha`]);
       expect(r.code, r.stderr).toBe(0);
@@ -287,25 +286,11 @@ async function rawDeliver(path: string, request: Record<string, unknown>): Promi
   });
 }
 
-/** A listener at B's alias (as a service of another version would answer): records what it is sent. */
-async function fakeServiceAt(path: string, received: Array<Record<string, unknown>>, answer: Record<string, unknown>): Promise<{ close(): void }> {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  rmSync(path, { force: true });
-  const server: Server = createServer((s) => {
-    let buf = '';
-    s.on('data', (c: Buffer) => {
-      buf += c.toString('utf8');
-      for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
-        const m = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
-        buf = buf.slice(nl + 1);
-        received.push(m);
-        if (m.type === 'hello') s.end(`${JSON.stringify(answer)}\n`);
-      }
-    });
-    s.on('error', () => undefined);
+/** A listener at B's alias (as a service of another version would answer): records what it is sent, answers a hello. */
+function answerHelloAt(path: string, received: Array<Record<string, unknown>>, answer: Record<string, unknown>): Promise<{ close(): void }> {
+  return fakeServiceAt(path, received, (m, s) => {
+    if (m.type === 'hello') s.end(`${JSON.stringify(answer)}\n`);
   });
-  await new Promise<void>((resolve) => server.listen(path, () => resolve()));
-  return { close: () => server.close() };
 }
 
 describe('the relay, run locally with a remote-like environment', () => {
@@ -319,7 +304,7 @@ describe('the relay, run locally with a remote-like environment', () => {
     const run = mkdtempSync(join(tmpdir(), 'mft-relay-'));
     const env = { XDG_RUNTIME_DIR: run, TMUX_TMPDIR: join(run, 'tmux') };
     const received: Array<Record<string, unknown>> = [];
-    const fake = await fakeServiceAt(tmuxAliasPath(tmuxSocketFile({ name: 'relay-sock' }, env), env), received, { type: 'hello', protocol: 1, version: 'echo' });
+    const fake = await answerHelloAt(tmuxAliasPath(tmuxSocketFile({ name: 'relay-sock' }, env), env), received, { type: 'hello', protocol: 1, version: 'echo' });
     try {
       // spawnSync would block the listener in this process: run the relay asynchronously.
       const { runProcess } = await import('../helpers/cli.js');

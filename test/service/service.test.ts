@@ -3,14 +3,13 @@
 // version mismatch, stale sockets, two services at once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdirSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { privateTmux, waitFor, type PrivateTmux } from '../helpers/tmux.js';
 import { BIN, runCli, runCliJson } from '../helpers/cli.js';
 import { simFleet, type SimFleet } from '../helpers/fleet.js';
-import { serviceSocket, startService, subscribe, type RunningService } from '../helpers/service.js';
+import { fakeServiceAt, serviceSocket, startService, subscribe, type RunningService } from '../helpers/service.js';
 
 let t: PrivateTmux;
 let f: SimFleet;
@@ -148,7 +147,9 @@ describe('the fleet service', () => {
     await service.stop();
     service = null;
     // The client side: a service answering with another version is not used; the command runs here.
-    const fake = await fakeService(serviceSocket(f.roster), { type: 'hello', protocol: 1, version: '9.9.9', pid: 4242, roster: f.roster, socket: t.socket });
+    const fake = await fakeServiceAt(serviceSocket(f.roster), [], (m, s) => {
+      if (m.type === 'hello') s.write(`${JSON.stringify({ type: 'hello', protocol: 1, version: '9.9.9', pid: 4242, roster: f.roster, socket: t.socket })}\n`);
+    });
     try {
       const r = await json('agent', ['send', 'solo', '-m', 'despite the stranger', '--from', 'h:o']);
       expect(r.code).toBe(0);
@@ -233,13 +234,6 @@ async function rawHello(path: string, version: string, run?: Record<string, unkn
   });
 }
 
-/** A listener on the service's socket path that answers every hello with `hello`. */
-async function fakeService(path: string, hello: Record<string, unknown>): Promise<{ close(): void }> {
-  mkdirSync(dirname(path), { recursive: true });
-  const server = createServer((s) => s.once('data', () => s.write(`${JSON.stringify(hello)}\n`)));
-  await new Promise<void>((resolve) => server.listen(path, () => resolve()));
-  return { close: () => server.close() };
-}
 
 
 describe('mosaic-agent log --follow', () => {
@@ -341,22 +335,10 @@ describe('what the service runs', () => {
     const { version } = JSON.parse((await import('node:fs')).readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     // Stands in for a service of this version from before the hello carried the command (test double: an older build).
     const got: Array<Record<string, unknown>> = [];
-    const path = serviceSocket(f.roster);
-    mkdirSync(dirname(path), { recursive: true });
-    const server = createServer((s) => {
-      let buf = '';
-      s.on('data', (c: Buffer) => {
-        buf += c.toString('utf8');
-        for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
-          const m = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
-          buf = buf.slice(nl + 1);
-          got.push(m);
-          if (m.type === 'hello') s.write(`${JSON.stringify({ type: 'hello', protocol: 1, version, pid: 4242, roster: f.roster, socket: t.socket })}\n`);
-          if (m.type === 'run') s.end(`${JSON.stringify({ type: 'out', data: 'from the older service\n' })}\n${JSON.stringify({ type: 'exit', code: 5 })}\n`);
-        }
-      });
+    const server = await fakeServiceAt(serviceSocket(f.roster), got, (m, s) => {
+      if (m.type === 'hello') s.write(`${JSON.stringify({ type: 'hello', protocol: 1, version, pid: 4242, roster: f.roster, socket: t.socket })}\n`);
+      if (m.type === 'run') s.end(`${JSON.stringify({ type: 'out', data: 'from the older service\n' })}\n${JSON.stringify({ type: 'exit', code: 5 })}\n`);
     });
-    await new Promise<void>((resolve) => server.listen(path, () => resolve()));
     try {
       const r = await runCli('agent', ['status', 'solo', '--roster', f.roster], { env: env() });
       expect([r.code, r.stdout]).toEqual([5, 'from the older service\n']);
